@@ -1,0 +1,5 @@
+"""Pages of the connections app."""
+
+app_name = "connections"
+
+urlpatterns: list = []

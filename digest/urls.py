@@ -1,0 +1,5 @@
+"""Pages of the digest app."""
+
+app_name = "digest"
+
+urlpatterns: list = []

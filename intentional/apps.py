@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class IntentionalConfig(AppConfig):
+    name = "intentional"
+    verbose_name = "Intentional"

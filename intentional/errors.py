@@ -1,0 +1,167 @@
+"""Errors in one shape: JSON `{"error": {"type", "message", "fields"?}}` for the API (SPEC §6),
+friendly pages for the browser. Nothing internal (stack, SQL, paths) is ever shown."""
+
+import logging
+
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
+from django.http import Http404, HttpResponseServerError, JsonResponse
+from django.shortcuts import render
+from django.template import loader
+from django.utils.translation import gettext as _
+from rest_framework import exceptions as drf
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from intentional.ratelimit import RateLimited
+
+logger = logging.getLogger(__name__)
+
+
+def is_api(request) -> bool:
+    return request.path.startswith("/api/")
+
+
+def error_json(status: int, type_: str, message: str, fields=None, headers=None) -> JsonResponse:
+    """The API's error response."""
+    error = {"type": type_, "message": message}
+    if fields is not None:
+        error["fields"] = fields
+    response = JsonResponse({"error": error}, status=status)
+    for name, value in (headers or {}).items():
+        response[name] = value
+    return response
+
+
+def _field_messages(detail) -> dict:
+    """DRF's nested ValidationError detail as `{field: [message, ...]}`."""
+    if isinstance(detail, dict):
+        return {
+            key: _flatten(value) if not isinstance(value, dict) else _field_messages(value)
+            for key, value in detail.items()
+        }
+    return {"non_field_errors": _flatten(detail)}
+
+
+def _flatten(detail) -> list:
+    if isinstance(detail, list):
+        out = []
+        for item in detail:
+            out.extend(_flatten(item) if isinstance(item, list | dict) else [str(item)])
+        return out
+    if isinstance(detail, dict):
+        return [f"{key}: {msg}" for key, value in detail.items() for msg in _flatten(value)]
+    return [str(detail)]
+
+
+def _first_message(fields: dict) -> str:
+    for key, messages in fields.items():
+        if isinstance(messages, dict):
+            return _first_message(messages)
+        if messages:
+            return messages[0] if key == "non_field_errors" else f"{key}: {messages[0]}"
+    return _("The request is invalid.")
+
+
+# DRF exception class → (status, error type); checked in order, the first match wins.
+_DRF_TYPES = [
+    (drf.NotAuthenticated, 401, "not_authenticated"),
+    (drf.AuthenticationFailed, 401, "not_authenticated"),
+    (drf.PermissionDenied, 403, "permission_denied"),
+    (drf.NotFound, 404, "not_found"),
+    (drf.MethodNotAllowed, 405, "method_not_allowed"),
+    (drf.NotAcceptable, 406, "not_acceptable"),
+    (drf.UnsupportedMediaType, 415, "unsupported_media_type"),
+    (drf.ParseError, 400, "parse_error"),
+]
+
+
+def exception_handler(exc, context):
+    """DRF's EXCEPTION_HANDLER: every API error in the shape of SPEC §6."""
+    if isinstance(exc, RateLimited):
+        return _rate_limited_json(exc.retry_after)
+    if isinstance(exc, RequestDataTooBig):
+        return error_json(413, "payload_too_large", _("The request body is too large."))
+    if isinstance(exc, Http404):
+        exc = drf.NotFound()
+    elif isinstance(exc, PermissionDenied):
+        exc = drf.PermissionDenied()
+    if isinstance(exc, drf.Throttled):
+        return _rate_limited_json(int(exc.wait or 60))
+    if isinstance(exc, drf.ValidationError):
+        fields = _field_messages(exc.detail)
+        return error_json(400, "validation_error", _first_message(fields), fields=fields)
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None  # an unexpected error: Django's handler500 answers (server_error)
+    status, type_ = response.status_code, "error"
+    for cls, cls_status, cls_type in _DRF_TYPES:
+        if isinstance(exc, cls):
+            status, type_ = cls_status, cls_type
+            break
+    message = str(exc.detail) if isinstance(exc, drf.APIException) else _("Error.")
+    headers = {
+        key: value
+        for key, value in response.items()
+        if key in ("WWW-Authenticate", "Allow", "Retry-After")
+    }
+    return error_json(status, type_, message, headers=headers)
+
+
+def _rate_limited_json(retry_after: int) -> JsonResponse:
+    return error_json(
+        429,
+        "rate_limited",
+        _("Too many requests. Try again in %(seconds)s seconds.") % {"seconds": retry_after},
+        headers={"Retry-After": str(retry_after)},
+    )
+
+
+def rate_limited_response(request, retry_after: int):
+    """429 for a page or the API, with Retry-After."""
+    if is_api(request):
+        return _rate_limited_json(retry_after)
+    response = render(request, "429.html", {"retry_after": retry_after}, status=429)
+    response["Retry-After"] = str(retry_after)
+    return response
+
+
+def payload_too_large_response(request):
+    """413, before the body is read (intentional.middleware.RequestSizeLimitMiddleware)."""
+    message = _("The request body is too large.")
+    if is_api(request):
+        return error_json(413, "payload_too_large", message)
+    return render(request, "413.html", status=413)
+
+
+# Django's handlers (intentional/urls.py): pages get templates, /api/ gets JSON.
+
+
+def handler400(request, exception=None):
+    if isinstance(exception, RequestDataTooBig):
+        return payload_too_large_response(request)
+    if is_api(request):
+        return error_json(400, "bad_request", _("The request could not be understood."))
+    return render(request, "400.html", status=400)
+
+
+def handler403(request, exception=None):
+    if is_api(request):
+        return error_json(403, "permission_denied", _("You may not do this."))
+    return render(request, "403.html", status=403)
+
+
+def handler404(request, exception=None):
+    if is_api(request):
+        return error_json(404, "not_found", _("Not found."))
+    return render(request, "404.html", status=404)
+
+
+def handler500(request):
+    if is_api(request):
+        return error_json(500, "server_error", _("Something went wrong on our side."))
+    # No RequestContext: the error may have come from a context processor or the database.
+    return HttpResponseServerError(loader.get_template("500.html").render())
+
+
+def csrf_failure(request, reason=""):
+    """CSRF failures as a friendly 403 (page) or JSON."""
+    return handler403(request)

@@ -1,0 +1,126 @@
+"""Cross-cutting middleware: request id and access log, body-size limits, security headers,
+rate-limit answers."""
+
+import logging
+import re
+import time
+import uuid
+
+from django.conf import settings
+
+from intentional.clientip import client_ip
+from intentional.errors import payload_too_large_response, rate_limited_response
+from intentional.logging import request_id_var
+from intentional.ratelimit import RateLimited
+
+access_log = logging.getLogger("intentional.access")
+
+# An incoming X-Request-ID is kept only if it looks like an id, never arbitrary text in logs.
+_REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+
+
+class RequestContextMiddleware:
+    """Accepts or generates X-Request-ID, echoes it, and logs one line per request."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        incoming = request.headers.get("X-Request-ID", "")
+        request.id = incoming if _REQUEST_ID_RE.match(incoming) else uuid.uuid4().hex
+        request.client_ip = client_ip(request)
+        token = request_id_var.set(request.id)
+        started = time.perf_counter()
+        try:
+            response = self.get_response(request)
+            response["X-Request-ID"] = request.id
+            user = getattr(request, "user", None)
+            access_log.info(
+                "%s %s %s",
+                request.method,
+                request.path,
+                response.status_code,
+                extra={
+                    "method": request.method,
+                    "path": request.path,
+                    "status": response.status_code,
+                    "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+                    "client_ip": request.client_ip,
+                    "user_id": user.pk if user is not None and user.is_authenticated else None,
+                },
+            )
+            return response
+        finally:
+            request_id_var.reset(token)
+
+
+class RequestSizeLimitMiddleware:
+    """413 from Content-Length before the body is read: 1 MB, or 45 MB for uploads (SPEC §7).
+
+    A body without Content-Length is read as empty by Django, so it cannot slip past.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        is_upload = request.META.get("CONTENT_TYPE", "").startswith("multipart/form-data")
+        limit = settings.MAX_UPLOAD_BODY_BYTES if is_upload else settings.MAX_REQUEST_BODY_BYTES
+        if length > limit:
+            return payload_too_large_response(request)
+        return self.get_response(request)
+
+
+class SecurityHeadersMiddleware:
+    """Content-Security-Policy and Permissions-Policy on every response (the rest of SPEC §7's
+    headers come from Django's SecurityMiddleware and XFrameOptionsMiddleware)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.policy = self._policy(relaxed_styles=False)
+        # Swagger UI (the API docs) sets inline styles; its scripts still come from 'self'.
+        self.docs_policy = self._policy(relaxed_styles=True)
+
+    @staticmethod
+    def _policy(*, relaxed_styles: bool) -> str:
+        img = ["'self'", "data:", *settings.CSP_EXTRA_IMG_SRC]
+        form_action = ["'self'", *settings.CSP_EXTRA_FORM_ACTION]
+        directives = {
+            "default-src": ["'self'"],
+            "script-src": ["'self'"],
+            "style-src": ["'self'", "'unsafe-inline'"] if relaxed_styles else ["'self'"],
+            "img-src": img,
+            "font-src": ["'self'"],
+            "connect-src": ["'self'"],
+            "object-src": ["'none'"],
+            "base-uri": ["'self'"],
+            "form-action": form_action,
+            "frame-ancestors": ["'none'"],
+        }
+        return "; ".join(f"{name} {' '.join(values)}" for name, values in directives.items())
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        policy = self.docs_policy if request.path.startswith("/api/docs/") else self.policy
+        response.setdefault("Content-Security-Policy", policy)
+        response.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
+        return response
+
+
+class RateLimitedMiddleware:
+    """Turns `RateLimited` raised by a page view into a 429 page with Retry-After."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, RateLimited):
+            return rate_limited_response(request, exception.retry_after)
+        return None

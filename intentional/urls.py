@@ -1,0 +1,36 @@
+"""The site's URLs: pages, the API under /api/v1/, operations, admin."""
+
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from intentional import health
+from social import account_views
+
+api_v1 = [
+    path("", include("social.api.urls")),
+    path("", include("connections.api.urls")),
+    path("", include("digest.api.urls")),
+]
+
+urlpatterns = [
+    path("health/", health.health, name="health"),
+    path("health/ready/", health.ready, name="health-ready"),
+    path("metrics", health.metrics, name="metrics"),
+    path("admin/", admin.site.urls),
+    # Rate-limited versions of allauth's login and sign-up come before allauth's own URLs.
+    path("accounts/login/", account_views.LoginView.as_view(), name="account_login"),
+    path("accounts/signup/", account_views.SignupView.as_view(), name="account_signup"),
+    path("accounts/", include("allauth.urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/v1/", include(api_v1)),
+    path("", include("social.urls")),
+    path("", include("connections.urls")),
+    path("", include("digest.urls")),
+]
+
+handler400 = "intentional.errors.handler400"
+handler403 = "intentional.errors.handler403"
+handler404 = "intentional.errors.handler404"
+handler500 = "intentional.errors.handler500"

@@ -1,0 +1,21 @@
+"""django-allauth's login and sign-up pages with the rate limits of SPEC §7."""
+
+from allauth.account import views as allauth_views
+
+from intentional.ratelimit import ratelimit_enforce
+
+
+class LoginView(allauth_views.LoginView):
+    """Login: 10 attempts a minute per client address and per account."""
+
+    def post(self, request, *args, **kwargs):
+        ratelimit_enforce(request, name="login", by_ip=True, account=request.POST.get("login", ""))
+        return super().post(request, *args, **kwargs)
+
+
+class SignupView(allauth_views.SignupView):
+    """Sign-up: 5 an hour per client address."""
+
+    def post(self, request, *args, **kwargs):
+        ratelimit_enforce(request, name="register", by_ip=True)
+        return super().post(request, *args, **kwargs)

@@ -1,0 +1,13 @@
+"""API endpoints of the social app (mounted under /api/v1/)."""
+
+from django.urls import path
+from rest_framework_simplejwt.views import TokenRefreshView
+
+from social.api import views
+
+urlpatterns = [
+    path("auth/register/", views.RegisterView.as_view(), name="api-register"),
+    path("auth/token/", views.TokenView.as_view(), name="api-token"),
+    path("auth/token/refresh/", TokenRefreshView.as_view(), name="api-token-refresh"),
+    path("me/", views.MeView.as_view(), name="api-me"),
+]

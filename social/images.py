@@ -1,0 +1,84 @@
+"""Image intake (SPEC §2): decode with Pillow, refuse what is not a safe image, re-encode.
+
+Nothing of the upload survives but its pixels: the extension, Content-Type, file name and all
+metadata (EXIF, GPS, ICC, comments) are dropped; the EXIF orientation is applied first.
+"""
+
+import io
+import warnings
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+ALLOWED_FORMATS = {"JPEG", "PNG", "WEBP", "GIF"}
+
+# Refuse decompression bombs outright instead of only warning (Pillow's default).
+Image.MAX_IMAGE_PIXELS = None  # checked explicitly below, from the header, before decoding
+
+
+@dataclass(frozen=True)
+class EncodedImage:
+    content: bytes
+    width: int
+    height: int
+    content_type: str
+    extension: str
+
+
+def image_decode(upload) -> Image.Image:
+    """A fully decoded, upright RGB/RGBA image from an uploaded file, or ValidationError."""
+    max_bytes = settings.PHOTO_MAX_BYTES
+    max_pixels = settings.PHOTO_MAX_PIXELS
+    if upload.size is not None and upload.size > max_bytes:
+        raise ValidationError(
+            _("Images can be at most %(mb)s MB.") % {"mb": max_bytes // (1024 * 1024)},
+            code="too_large",
+        )
+    upload.seek(0)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(upload)
+            if image.format not in ALLOWED_FORMATS:
+                raise ValidationError(
+                    _("Use a JPEG, PNG, WebP or GIF image."), code="unsupported_format"
+                )
+            width, height = image.size
+            if width * height > max_pixels:
+                raise ValidationError(
+                    _("Images can be at most %(mp)s megapixels.") % {"mp": max_pixels // 1_000_000},
+                    code="too_many_pixels",
+                )
+            image.load()  # decodes everything: truncated or corrupt data fails here
+            image = ImageOps.exif_transpose(image)
+    except ValidationError:
+        raise
+    except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise ValidationError(
+            _("This file is not an image we can use (JPEG, PNG, WebP or GIF)."), code="invalid"
+        ) from None
+    except (OSError, SyntaxError, ValueError, EOFError):
+        raise ValidationError(
+            _("This image is damaged or incomplete; try another file."), code="corrupt"
+        ) from None
+    has_alpha = image.mode in ("RGBA", "LA", "PA") or (
+        image.mode == "P" and "transparency" in image.info
+    )
+    return image.convert("RGBA" if has_alpha else "RGB")
+
+
+def image_encode(image: Image.Image, *, max_side: int) -> EncodedImage:
+    """Scale `image` down to fit `max_side` and encode it afresh, with no metadata at all."""
+    copy = image.copy()
+    copy.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
+    buffer = io.BytesIO()
+    if copy.mode == "RGBA":
+        copy.save(buffer, format="PNG", optimize=True)
+        content_type, extension = "image/png", "png"
+    else:
+        copy.save(buffer, format="JPEG", quality=85, optimize=True, progressive=True)
+        content_type, extension = "image/jpeg", "jpg"
+    return EncodedImage(buffer.getvalue(), copy.width, copy.height, content_type, extension)
