@@ -6,6 +6,9 @@ from rest_framework.test import APIClient
 
 from social.tests.factories import UserFactory
 
+# Browser fixtures (`browser`, `page_factory`) for the end-to-end tests.
+pytest_plugins = ["intentional.tests.browser"]
+
 
 @pytest.fixture(autouse=True)
 def _isolated(settings, tmp_path):
