@@ -4,6 +4,11 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
 from rest_framework import serializers
+from rest_framework_simplejwt import serializers as jwt_serializers
+from rest_framework_simplejwt.exceptions import InvalidToken
+from rest_framework_simplejwt.settings import api_settings as jwt_settings
+from rest_framework_simplejwt.tokens import RefreshToken
+from rest_framework_simplejwt.utils import get_md5_hash_password
 
 from social.models import User, username_validator, validate_timezone
 
@@ -71,3 +76,28 @@ class MeSerializer(serializers.ModelSerializer):
     def get_avatar_url(self, user: User) -> str | None:
         path = user.avatar_path()
         return self.context["request"].build_absolute_uri(path) if path else None
+
+
+class TokenRefreshSerializer(jwt_serializers.TokenRefreshSerializer):
+    """Refresh with rotation, refusing tokens of deleted or inactive accounts and tokens issued
+    before the last password change."""
+
+    def validate(self, attrs):
+        refresh = RefreshToken(attrs["refresh"])
+        user = User.objects.filter(pk=refresh.payload.get(jwt_settings.USER_ID_CLAIM)).first()
+        if user is None or not user.is_active:
+            raise InvalidToken(_("This account no longer exists or is disabled."))
+        if refresh.payload.get(jwt_settings.REVOKE_TOKEN_CLAIM) != get_md5_hash_password(
+            user.password
+        ):
+            raise InvalidToken(_("The password changed; log in again."))
+        return super().validate(attrs)
+
+
+class RefreshInputSerializer(serializers.Serializer):
+    refresh = serializers.CharField()
+
+
+class RefreshOutputSerializer(serializers.Serializer):
+    access = serializers.CharField()
+    refresh = serializers.CharField(help_text="The rotated refresh token; the old one is void.")

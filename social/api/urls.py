@@ -9,5 +9,6 @@ urlpatterns = [
     path("auth/register/", views.RegisterView.as_view(), name="api-register"),
     path("auth/token/", views.TokenView.as_view(), name="api-token"),
     path("auth/token/refresh/", TokenRefreshView.as_view(), name="api-token-refresh"),
+    path("auth/logout/", views.LogoutView.as_view(), name="api-logout"),
     path("me/", views.MeView.as_view(), name="api-me"),
 ]

@@ -8,12 +8,14 @@ from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
+from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from intentional.ratelimit import ratelimit_enforce
 from social import services
 from social.api.serializers import (
     MeSerializer,
+    RefreshInputSerializer,
     RegisterInputSerializer,
     RegisterOutputSerializer,
     TokenInputSerializer,
@@ -62,6 +64,25 @@ class TokenView(APIView):
             )
         refresh = RefreshToken.for_user(user)
         return Response({"access": str(refresh.access_token), "refresh": str(refresh)})
+
+
+class LogoutView(APIView):
+    """Void a refresh token (`{refresh}`): it can no longer mint access tokens. 204."""
+
+    @extend_schema(request=RefreshInputSerializer, responses={204: None})
+    def post(self, request):
+        data = RefreshInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            token = RefreshToken(data.validated_data["refresh"])
+        except TokenError:
+            raise serializers.ValidationError(
+                {"refresh": [_("This token is invalid or expired.")]}
+            ) from None
+        if str(token.payload.get("user_id")) != str(request.user.pk):
+            raise serializers.ValidationError({"refresh": [_("This token is not yours.")]})
+        token.blacklist()
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class MeView(APIView):

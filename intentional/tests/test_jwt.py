@@ -1,0 +1,103 @@
+"""JWT life cycle: short-lived access, refresh rotation, logout blacklisting, revocation on a
+password change, deleted accounts (SPEC §6, §7)."""
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.conf import settings
+from django.utils import timezone
+
+from social.tests.factories import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+def _tokens(api_client, user) -> dict:
+    response = api_client.post(
+        "/api/v1/auth/token/", {"login": user.username, "password": PASSWORD}, format="json"
+    )
+    assert response.status_code == 200
+    return response.json()
+
+
+def _me(api_client, access: str) -> int:
+    api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {access}")
+    status = api_client.get("/api/v1/me/").status_code
+    api_client.credentials()
+    return status
+
+
+def test_access_tokens_are_short_lived(api_client, user):
+    assert settings.SIMPLE_JWT["ACCESS_TOKEN_LIFETIME"] <= timedelta(minutes=15)
+    tokens = _tokens(api_client, user)
+    assert _me(api_client, tokens["access"]) == 200
+    with time_machine.travel(timezone.now() + timedelta(minutes=16)):
+        assert _me(api_client, tokens["access"]) == 401
+
+
+def test_refresh_rotates_and_the_old_refresh_token_is_void(api_client, user):
+    tokens = _tokens(api_client, user)
+    response = api_client.post(
+        "/api/v1/auth/token/refresh/", {"refresh": tokens["refresh"]}, format="json"
+    )
+    assert response.status_code == 200
+    rotated = response.json()
+    assert rotated["refresh"] != tokens["refresh"]
+    assert _me(api_client, rotated["access"]) == 200
+    again = api_client.post(
+        "/api/v1/auth/token/refresh/", {"refresh": tokens["refresh"]}, format="json"
+    )
+    assert again.status_code == 401
+    assert again.json()["error"]["type"] == "not_authenticated"
+
+
+def test_logout_blacklists_the_refresh_token(api_client, user):
+    tokens = _tokens(api_client, user)
+    api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {tokens['access']}")
+    response = api_client.post(
+        "/api/v1/auth/logout/", {"refresh": tokens["refresh"]}, format="json"
+    )
+    assert response.status_code == 204
+    api_client.credentials()
+    refused = api_client.post(
+        "/api/v1/auth/token/refresh/", {"refresh": tokens["refresh"]}, format="json"
+    )
+    assert refused.status_code == 401
+
+
+def test_logout_refuses_someone_elses_token(api_client, user):
+    from social.tests.factories import UserFactory
+
+    other = UserFactory()
+    mine, theirs = _tokens(api_client, user), _tokens(api_client, other)
+    api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {mine['access']}")
+    response = api_client.post(
+        "/api/v1/auth/logout/", {"refresh": theirs["refresh"]}, format="json"
+    )
+    assert response.status_code == 400
+    api_client.credentials()
+    still_fine = api_client.post(
+        "/api/v1/auth/token/refresh/", {"refresh": theirs["refresh"]}, format="json"
+    )
+    assert still_fine.status_code == 200
+
+
+def test_a_password_change_revokes_access_and_refresh_tokens(api_client, user):
+    tokens = _tokens(api_client, user)
+    user.set_password("a completely new passphrase 9")
+    user.save()
+    assert _me(api_client, tokens["access"]) == 401
+    response = api_client.post(
+        "/api/v1/auth/token/refresh/", {"refresh": tokens["refresh"]}, format="json"
+    )
+    assert response.status_code == 401
+
+
+def test_refresh_of_a_deleted_account_is_401_not_500(api_client, user):
+    tokens = _tokens(api_client, user)
+    user.delete()
+    response = api_client.post(
+        "/api/v1/auth/token/refresh/", {"refresh": tokens["refresh"]}, format="json"
+    )
+    assert response.status_code == 401
