@@ -4,7 +4,7 @@ friendly pages for the browser. Nothing internal (stack, SQL, paths) is ever sho
 import logging
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
-from django.http import Http404, HttpResponseServerError, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import loader
 from django.utils.translation import gettext as _
@@ -130,6 +130,20 @@ def payload_too_large_response(request):
     if is_api(request):
         return error_json(413, "payload_too_large", message)
     return render(request, "413.html", status=413)
+
+
+def service_unavailable_response(request):
+    """503 while the database is unreachable."""
+    if is_api(request):
+        return error_json(
+            503,
+            "service_unavailable",
+            _("We can't reach our database right now. Try again in a minute."),
+            headers={"Retry-After": "60"},
+        )
+    response = HttpResponse(loader.get_template("503.html").render(), status=503)
+    response["Retry-After"] = "60"
+    return response
 
 
 # Django's handlers (intentional/urls.py): pages get templates, /api/ gets JSON.

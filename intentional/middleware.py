@@ -7,13 +7,19 @@ import time
 import uuid
 
 from django.conf import settings
+from django.db import DatabaseError, IntegrityError, connections
 
 from intentional.clientip import client_ip
-from intentional.errors import payload_too_large_response, rate_limited_response
+from intentional.errors import (
+    payload_too_large_response,
+    rate_limited_response,
+    service_unavailable_response,
+)
 from intentional.logging import request_id_var
 from intentional.ratelimit import RateLimited
 
 access_log = logging.getLogger("intentional.access")
+logger = logging.getLogger(__name__)
 
 # An incoming X-Request-ID is kept only if it looks like an id, never arbitrary text in logs.
 _REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
@@ -111,8 +117,9 @@ class SecurityHeadersMiddleware:
         return response
 
 
-class RateLimitedMiddleware:
-    """Turns `RateLimited` raised by a page view into a 429 page with Retry-After."""
+class ExceptionAnswersMiddleware:
+    """Answers for exceptions that are not bugs: `RateLimited` → 429 with Retry-After; the
+    database unreachable → 503 (a friendly page, or JSON for the API), never a stack trace."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -123,4 +130,21 @@ class RateLimitedMiddleware:
     def process_exception(self, request, exception):
         if isinstance(exception, RateLimited):
             return rate_limited_response(request, exception.retry_after)
+        database_error = isinstance(exception, DatabaseError) and not isinstance(
+            exception, IntegrityError
+        )
+        if database_error and _database_unreachable():
+            logger.error("database unavailable: %s", type(exception).__name__)
+            return service_unavailable_response(request)
         return None
+
+
+def _database_unreachable() -> bool:
+    """Whether the database is down (as opposed to a bad query, which is a bug: 500)."""
+    connection = connections["default"]
+    try:
+        connection.close()
+        connection.ensure_connection()
+    except DatabaseError:
+        return True
+    return False

@@ -72,7 +72,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "intentional.middleware.RateLimitedMiddleware",
+    "intentional.middleware.ExceptionAnswersMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
