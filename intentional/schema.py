@@ -1,0 +1,60 @@
+"""OpenAPI schema additions: the error responses every endpoint may give (SPEC §6)."""
+
+from drf_spectacular.plumbing import build_basic_type
+from drf_spectacular.types import OpenApiTypes
+
+ERROR_COMPONENT = "Error"
+
+_ERRORS = {
+    "400": "Invalid input (`validation_error` with `fields`, or `parse_error`).",
+    "401": "Not authenticated (`not_authenticated`).",
+    "403": "Not allowed (`permission_denied`).",
+    "404": "Not found, or not visible to you (`not_found`).",
+    "405": "Method not allowed.",
+    "413": "Request body too large (`payload_too_large`).",
+    "415": "Unsupported media type.",
+    "429": "Rate limited (`rate_limited`); see `Retry-After`.",
+    "500": "Server error (`server_error`).",
+    "503": "Temporarily unavailable (`service_unavailable`).",
+}
+
+
+def _error_schema() -> dict:
+    string = build_basic_type(OpenApiTypes.STR)
+    return {
+        "type": "object",
+        "required": ["error"],
+        "properties": {
+            "error": {
+                "type": "object",
+                "required": ["type", "message"],
+                "properties": {
+                    "type": string,
+                    "message": string,
+                    "fields": {
+                        "type": "object",
+                        "additionalProperties": True,
+                        "description": "Messages by field name.",
+                    },
+                },
+            }
+        },
+    }
+
+
+def add_error_responses(result, generator, request, public):
+    """drf-spectacular postprocessing hook: document the shared error shape on every operation."""
+    result.setdefault("components", {}).setdefault("schemas", {})[ERROR_COMPONENT] = _error_schema()
+    reference = {"$ref": f"#/components/schemas/{ERROR_COMPONENT}"}
+    for path_item in result.get("paths", {}).values():
+        for operation in path_item.values():
+            responses = operation.setdefault("responses", {})
+            for status, description in _ERRORS.items():
+                responses.setdefault(
+                    status,
+                    {
+                        "description": description,
+                        "content": {"application/json": {"schema": reference}},
+                    },
+                )
+    return result
