@@ -146,7 +146,10 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TIMEZONE = "UTC"
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    # Hourly: whoever's local Monday 08:00 has passed gets last week's digest (digest/tasks.py).
+    "digest-schedule": {"task": "digest.tasks.digest_schedule", "schedule": 3600.0},
+}
 
 # --- Storage ----------------------------------------------------------------------------------
 
@@ -356,6 +359,22 @@ INTENTIONAL_MAX_CONNECTIONS = env.int("INTENTIONAL_MAX_CONNECTIONS", default=150
 PHOTO_MAX_BYTES = env.int("PHOTO_MAX_BYTES", default=10 * 1024 * 1024)
 PHOTO_MAX_PIXELS = env.int("PHOTO_MAX_PIXELS", default=40_000_000)
 AVATAR_MAX_SIDE = 512
+
+# --- Digest (SPEC §5) -------------------------------------------------------------------------
+
+# Selection thresholds (SPEC §5 steps 1-4).
+DIGEST_MIN_IMPORTANCE = env.float("DIGEST_MIN_IMPORTANCE", default=1.5)
+DIGEST_EVENT_IMPORTANCE = env.float("DIGEST_EVENT_IMPORTANCE", default=7.0)
+DIGEST_LOW_PRIORITY_IMPORTANCE = env.float("DIGEST_LOW_PRIORITY_IMPORTANCE", default=3.0)
+DIGEST_PER_PERSON_PER_DAY = env.int("DIGEST_PER_PERSON_PER_DAY", default=2)
+DIGEST_MAX_PAGES = env.int("DIGEST_MAX_PAGES", default=12)
+# Local hour on Monday after which the previous week's digest is emailed.
+DIGEST_SEND_HOUR = env.int("DIGEST_SEND_HOUR", default=8)
+# Optional OpenAI-compatible chat endpoint for summaries; empty = the built-in generator only.
+LLM_API_URL = env.str("LLM_API_URL", default="")
+LLM_API_KEY = env.str("LLM_API_KEY", default="")
+LLM_MODEL = env.str("LLM_MODEL", default="gpt-4o-mini")
+LLM_TIMEOUT = env.float("LLM_TIMEOUT", default=10)
 
 # --- Internationalisation ---------------------------------------------------------------------
 

@@ -1,0 +1,192 @@
+"""The digest's summary: 1-4 sentences about the week (SPEC §5).
+
+The built-in generator is deterministic and offline. When LLM_API_URL is set, an
+OpenAI-compatible chat endpoint writes it instead, given only the selected posts (which the
+recipient can see); any failure falls back to the built-in one, and the source is recorded.
+"""
+
+import http.client
+import json
+import logging
+import re
+import urllib.request
+from collections.abc import Sequence
+from typing import Protocol
+
+from django.conf import settings
+
+logger = logging.getLogger(__name__)
+
+SOURCE_BUILTIN = "builtin"
+SOURCE_LLM = "llm"
+QUIET_WEEK = "Nobody shared anything this week."
+# An answer longer than this is cut at a sentence end (or hard) before it is stored.
+MAX_SUMMARY_CHARS = 600
+QUOTE_WORDS = 12
+# What the endpoint gets per post, at most: enough for a summary, bounded for the request size.
+LLM_POST_CHARS = 1000
+
+
+class _Author(Protocol):
+    name: str
+
+
+class SummaryPost(Protocol):
+    """What a summary needs of a post (a `social.Post` with its photos prefetched)."""
+
+    author: _Author
+    body: str
+    is_milestone: bool
+
+
+def summary_quote(body: str, *, words: int = QUOTE_WORDS) -> str:
+    """The body's first sentence or first `words` words, whitespace collapsed."""
+    text = " ".join(body.split())
+    if not text:
+        return ""
+    first_sentence = re.split(r"(?<=[.!?])\s", text, maxsplit=1)[0]
+    parts = first_sentence.split(" ")
+    if len(parts) > words:
+        return " ".join(parts[:words]).rstrip(",;:-") + "…"
+    return first_sentence
+
+
+def _names(names: list[str]) -> str:
+    """["A"] → "A"; ["A", "B"] → "A and B"; ["A", "B", "C"] → "A, B and C"."""
+    if len(names) <= 1:
+        return "".join(names)
+    return f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def _people_in_order(posts: Sequence[SummaryPost]) -> list[str]:
+    """Authors' names, most posts first, then by first appearance (deterministic)."""
+    counts: dict[str, int] = {}
+    for post in posts:
+        counts[post.author.name] = counts.get(post.author.name, 0) + 1
+    order = list(counts)
+    return sorted(order, key=lambda name: (-counts[name], order.index(name)))
+
+
+def _quoted(post: SummaryPost) -> str:
+    quote = summary_quote(post.body)
+    return f"“{quote}”" if quote else "a photo"
+
+
+def summary_builtin(posts: Sequence[SummaryPost]) -> str:
+    """1-4 sentences: milestones first, then who shared, then one highlight."""
+    if not posts:
+        return QUIET_WEEK
+    sentences = []
+    milestones = [post for post in posts if post.is_milestone]
+    if len(milestones) == 1:
+        post = milestones[0]
+        sentences.append(f"Big news from {post.author.name}: {_quoted(post)}.")
+    elif milestones:
+        shown = milestones[:3]
+        parts = [f"{post.author.name} ({_quoted(post)})" for post in shown]
+        more = len(milestones) - len(shown)
+        tail = f", and {more} more" if more else ""
+        sentences.append(f"A week of milestones: {_names(parts)}{tail}.")
+
+    people = _people_in_order(posts)
+    moments = "moment" if len(posts) == 1 else "moments"
+    if len(people) > 4:
+        who = f"{', '.join(people[:3])} and {len(people) - 3} others"
+    else:
+        who = _names(people)
+    sentences.append(f"{who} shared {len(posts)} {moments} with you.")
+
+    others = [post for post in posts if not post.is_milestone]
+    if others:
+        # The most important of the rest (posts arrive chronologically; the sort is stable).
+        top = max(others, key=lambda post: getattr(post, "importance", 0))
+        if top.body.strip():
+            sentences.append(f"{top.author.name} wrote {_quoted(top)}.")
+    return " ".join(sentences[:4])
+
+
+def _endpoint(url: str) -> str:
+    """Accept a base URL ("https://host", "https://host/v1") or the full endpoint."""
+    url = url.rstrip("/")
+    if url.endswith("/chat/completions"):
+        return url
+    if url.endswith("/v1"):
+        return f"{url}/chat/completions"
+    return f"{url}/v1/chat/completions"
+
+
+def llm_messages(posts: Sequence[SummaryPost]) -> list[dict]:
+    """The chat messages: an instruction and the selected posts' authors and text, nothing else."""
+    lines = []
+    for post in posts:
+        marker = " (life event)" if post.is_milestone else ""
+        body = " ".join(post.body.split())[:LLM_POST_CHARS] or "(a photo)"
+        lines.append(f"- {post.author.name}{marker}: {body}")
+    return [
+        {
+            "role": "system",
+            "content": (
+                "You write the summary at the top of a weekly digest of posts from a person's "
+                "close friends and family. Write 1 to 4 warm, plain sentences in English: who "
+                "shared, life events first, names and at most short quotes. Do not invent "
+                "anything; use only the posts given. No greeting, no lists, no markdown."
+            ),
+        },
+        {"role": "user", "content": "This week's posts:\n" + "\n".join(lines)},
+    ]
+
+
+def _clean_answer(text: str) -> str:
+    text = " ".join(text.split())
+    if len(text) <= MAX_SUMMARY_CHARS:
+        return text
+    cut = text[:MAX_SUMMARY_CHARS]
+    end = max(cut.rfind(". "), cut.rfind("! "), cut.rfind("? "))
+    return cut[: end + 1] if end > 0 else cut.rstrip() + "…"
+
+
+def summary_llm(posts: Sequence[SummaryPost]) -> str:
+    """Ask the configured chat endpoint; raises on any failure or an empty answer."""
+    payload = {
+        "model": settings.LLM_MODEL,
+        "messages": llm_messages(posts),
+        "temperature": 0.3,
+        "max_tokens": 300,
+    }
+    request = urllib.request.Request(  # noqa: S310 (the URL is an operator's setting)
+        _endpoint(settings.LLM_API_URL),
+        data=json.dumps(payload).encode(),
+        headers={"Content-Type": "application/json", "Accept": "application/json"},
+        method="POST",
+    )
+    if settings.LLM_API_KEY:
+        request.add_header("Authorization", f"Bearer {settings.LLM_API_KEY}")
+    with urllib.request.urlopen(request, timeout=settings.LLM_TIMEOUT) as response:  # noqa: S310
+        # Bounded read: a summary is small, a runaway answer is an error.
+        raw = response.read(256 * 1024 + 1)
+    if len(raw) > 256 * 1024:
+        raise ValueError("answer too large")
+    content = json.loads(raw)["choices"][0]["message"]["content"]
+    if not isinstance(content, str):
+        raise ValueError("answer content is not text")
+    text = _clean_answer(content)
+    if not text:
+        raise ValueError("empty answer")
+    return text
+
+
+def summary_generate(posts: Sequence[SummaryPost]) -> tuple[str, str]:
+    """(summary, source): the endpoint's answer if configured and usable, else the built-in."""
+    if posts and settings.LLM_API_URL:
+        try:
+            return summary_llm(posts), SOURCE_LLM
+        except (
+            OSError,  # URLError, HTTPError, timeouts, refused or reset connections
+            http.client.HTTPException,  # a broken HTTP answer (IncompleteRead, BadStatusLine)
+            ValueError,  # not JSON, not UTF-8, empty or not text
+            KeyError,
+            IndexError,
+            TypeError,  # JSON of another shape
+        ) as error:
+            logger.warning("LLM summary failed, using the built-in one: %r", error)
+    return summary_builtin(posts), SOURCE_BUILTIN
