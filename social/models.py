@@ -1,4 +1,8 @@
-"""Users (and, later, posts, photos and comments) — SPEC §2."""
+"""Users, posts, photos and comments (SPEC §2), and the audience rule (SPEC §3).
+
+`PostQuerySet.visible_to` is the only place that decides who sees a post; comments and photos
+are visible through it. Every read of a post, comment or photo starts there.
+"""
 
 import hashlib
 import zoneinfo
@@ -7,9 +11,14 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
+from django.db.models import Case, Exists, F, OuterRef, Q, When
 from django.db.models.functions import Lower
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from connections.models import Block, Connection, Tag, TagMembership
+from social.text import text_to_html
 
 username_validator = RegexValidator(
     r"^[A-Za-z0-9_]{3,30}$",
@@ -81,3 +90,180 @@ class User(AbstractUser):
             return ""
         version = hashlib.sha256(self.avatar_key.encode()).hexdigest()[:10]
         return f"{reverse('social:avatar', args=[self.username])}?v={version}"
+
+
+class PostQuerySet(models.QuerySet):
+    def visible_to(self, viewer):
+        """Posts `viewer` may see (SPEC §3). Every read path starts here."""
+        if viewer is None or not viewer.is_authenticated:
+            return self.none()
+        connected = Exists(Connection.objects.accepted_between(viewer, OuterRef("author")))
+        blocked = Exists(Block.objects.between(viewer, OuterRef("author")))
+        # The viewer carries one of the post's audience tags (each tag is the author's own).
+        tagged = Exists(
+            PostAudienceTag.objects.filter(post=OuterRef("pk")).filter(
+                Exists(TagMembership.objects.filter(tag=OuterRef("tag"), target=viewer))
+            )
+        )
+        everyone = Q(audience=Post.Audience.CONNECTIONS)
+        tag_rule = Q(audience=Post.Audience.TAGS) & tagged
+        return self.filter(Q(author=viewer) | (connected & ~blocked & (everyone | tag_rule)))
+
+    def in_circle_of(self, viewer):
+        """Posts by `viewer` or one of their accepted connections (the feed's first cut)."""
+        if viewer is None or not viewer.is_authenticated:
+            return self.none()
+        # An IN list of ids lets the planner walk the (author, created) index per person.
+        circle = (
+            Connection.objects.accepted()
+            .of(viewer)
+            .annotate(
+                other=Case(When(user_a_id=viewer.pk, then=F("user_b_id")), default=F("user_a_id"))
+            )
+            .values("other")
+        )
+        return self.filter(Q(author=viewer) | Q(author__in=circle))
+
+    def newest_first(self):
+        """Feed and timeline order: created time, then id (SPEC §4)."""
+        return self.order_by("-created_at", "-id")
+
+
+class Post(models.Model):
+    """Something a person shares with exactly the audience they mean."""
+
+    class Audience(models.TextChoices):
+        CONNECTIONS = "connections", _("All my connections")
+        TAGS = "tags", _("Only people with these tags")
+        PRIVATE = "private", _("Only me")
+
+    author = models.ForeignKey(User, on_delete=models.CASCADE, related_name="posts")
+    body = models.TextField(_("text"), max_length=5000, blank=True)
+    audience = models.CharField(
+        _("audience"), max_length=12, choices=Audience.choices, default=Audience.CONNECTIONS
+    )
+    # The author's own tags; used only when audience is "tags".
+    audience_tags = models.ManyToManyField(
+        Tag, through="PostAudienceTag", related_name="+", blank=True
+    )
+    is_milestone = models.BooleanField(_("life event"), default=False)
+    # SPEC §5, stored so the digest can sort by it; recomputed by the services on every change.
+    importance = models.FloatField(default=1.0)
+    created_at = models.DateTimeField(default=timezone.now)
+    edited_at = models.DateTimeField(null=True, blank=True)
+
+    objects = PostQuerySet.as_manager()
+
+    class Meta:
+        indexes = [
+            # Profile timeline and the feed's per-author scan, newest first.
+            models.Index(fields=["author", "-created_at", "-id"], name="post_author_created"),
+            # The feed's keyset walk and the digest's week range.
+            models.Index(fields=["-created_at", "-id"], name="post_created"),
+        ]
+
+    def __str__(self) -> str:
+        return f"post {self.pk} by {self.author_id}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("social:post", args=[self.pk])
+
+    @property
+    def body_html(self) -> str:
+        """The body escaped, with line breaks and links, sanitized (safe to mark safe)."""
+        return text_to_html(self.body)
+
+
+class PostAudienceTag(models.Model):
+    """One of the post's audience tags."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="+", db_index=False)
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["post", "tag"], name="post_audience_tag_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.post_id} → tag {self.tag_id}"
+
+
+class PhotoQuerySet(models.QuerySet):
+    def visible_to(self, viewer):
+        """Photos of posts `viewer` may see."""
+        return self.filter(Exists(Post.objects.visible_to(viewer).filter(pk=OuterRef("post"))))
+
+
+class Photo(models.Model):
+    """One re-encoded photo of a post: a display version and a thumbnail in storage."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="photos", db_index=False)
+    position = models.PositiveSmallIntegerField()
+    # Random storage keys (never the uploader's file name).
+    display_key = models.CharField(max_length=200)
+    thumbnail_key = models.CharField(max_length=200)
+    # Size of the display version.
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    thumbnail_width = models.PositiveIntegerField()
+    thumbnail_height = models.PositiveIntegerField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = PhotoQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["post", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["post", "position"], name="photo_unique_position"),
+        ]
+
+    def __str__(self) -> str:
+        return f"photo {self.position} of post {self.post_id}"
+
+    def storage_keys(self) -> list[str]:
+        return [self.display_key, self.thumbnail_key]
+
+
+class CommentQuerySet(models.QuerySet):
+    def visible_to(self, viewer):
+        """Comments `viewer` may see (SPEC §3), on top of `PostQuerySet.visible_to`."""
+        if viewer is None or not viewer.is_authenticated:
+            return self.none()
+        post_visible = Exists(Post.objects.visible_to(viewer).filter(pk=OuterRef("post")))
+        by_post_author = Exists(Post.objects.filter(pk=OuterRef("post"), author=OuterRef("author")))
+        connected = Exists(Connection.objects.accepted_between(viewer, OuterRef("author")))
+        blocked = Exists(Block.objects.between(viewer, OuterRef("author")))
+        return self.filter(
+            post_visible & ~blocked & (Q(author=viewer) | by_post_author | connected)
+        )
+
+    def oldest_first(self):
+        """Comment order under a post."""
+        return self.order_by("created_at", "id")
+
+
+class Comment(models.Model):
+    """A comment under a post."""
+
+    post = models.ForeignKey(
+        Post, on_delete=models.CASCADE, related_name="comments", db_index=False
+    )
+    author = models.ForeignKey(User, on_delete=models.CASCADE, related_name="comments")
+    body = models.TextField(_("comment"), max_length=2000)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = CommentQuerySet.as_manager()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["post", "created_at", "id"], name="comment_post_created"),
+        ]
+
+    def __str__(self) -> str:
+        return f"comment {self.pk} on post {self.post_id}"
+
+    @property
+    def body_html(self) -> str:
+        """The body escaped, with line breaks and links, sanitized."""
+        return text_to_html(self.body)

@@ -1,16 +1,25 @@
-"""Writes of the social app: accounts and profiles (posts and comments come later)."""
+"""Writes of the social app: accounts and profiles, posts, photos and comments."""
 
 import logging
 import secrets
+from collections.abc import Iterable, Sequence
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.db.models import Q
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from social.images import image_decode, image_encode
-from social.models import User
+from connections.models import Tag
+from intentional.metrics import POSTS_CREATED, POSTS_DELETED
+from social.images import EncodedImage, image_decode, image_encode
+from social.models import Comment, Photo, Post, User
+from social.storage import storage_delete_quietly, storage_save
 
 logger = logging.getLogger(__name__)
 
@@ -65,3 +74,280 @@ def _storage_delete_quietly(key: str) -> None:
         default_storage.delete(key)
     except Exception:  # the row is already consistent; purge_orphan_media collects leftovers
         logger.exception("could not delete stored file %s", key)
+
+
+# --- Posts, photos, comments (SPEC §2, §3, §5) --------------------------------------------------
+
+
+class StorageUnavailable(Exception):
+    """Photo storage failed during an upload: nothing was created."""
+
+
+def post_importance(*, body: str, photo_count: int, commenter_count: int, milestone: bool) -> float:
+    """SPEC §5's importance of a post, from 0 to 10."""
+    score = 1.0
+    score += min(len(body.split()) / 50, 2.0)
+    score += 1.0 if photo_count >= 1 else 0.0
+    score += 0.5 if photo_count >= 3 else 0.0
+    score += 0.5 * min(commenter_count, 4)
+    score += 6.0 if milestone else 0.0
+    return round(min(10.0, score), 4)
+
+
+def post_importance_recompute(*, post_id: int) -> float:
+    """Recompute and store a post's importance after it, its photos or its comments changed."""
+    post = Post.objects.only("body", "is_milestone", "author_id").get(pk=post_id)
+    commenters = (
+        Comment.objects.filter(post_id=post_id)
+        .exclude(author_id=post.author_id)
+        .values("author_id")
+        .distinct()
+        .count()
+    )
+    importance = post_importance(
+        body=post.body,
+        photo_count=Photo.objects.filter(post_id=post_id).count(),
+        commenter_count=commenters,
+        milestone=post.is_milestone,
+    )
+    Post.objects.filter(pk=post_id).update(importance=importance)
+    return importance
+
+
+def _post_validate(
+    *, author: User, body: str, audience: str, audience_tags: Iterable, has_photos: bool
+) -> list[Tag]:
+    """Check a post's fields (SPEC §2); return its audience tags. ValidationError by field."""
+    errors: dict[str, str] = {}
+    if len(body) > 5000:
+        errors["body"] = _("Posts can be at most 5,000 characters (this one has %(n)s).") % {
+            "n": f"{len(body):,}"
+        }
+    elif not body.strip() and not has_photos:
+        errors["body"] = _("Write something or add a photo.")
+    tags: list[Tag] = []
+    if audience not in Post.Audience.values:
+        errors["audience"] = _("Choose who can see this: connections, tags or only you.")
+    elif audience == Post.Audience.TAGS:
+        ids = list(dict.fromkeys(getattr(tag, "pk", tag) for tag in audience_tags))
+        if not ids:
+            errors["audience_tags"] = _("Choose at least one of your tags.")
+        elif len(ids) > settings.POST_MAX_AUDIENCE_TAGS:
+            errors["audience_tags"] = _("Choose at most %(n)s tags.") % {
+                "n": settings.POST_MAX_AUDIENCE_TAGS
+            }
+        else:
+            tags = list(Tag.objects.owned_by(author).filter(pk__in=ids))
+            if len(tags) != len(ids):
+                errors["audience_tags"] = _("Choose among your own tags.")
+    if errors:
+        raise ValidationError(errors)
+    return tags
+
+
+def _photos_prepare(photos: Sequence) -> list[tuple[EncodedImage, EncodedImage]]:
+    """Decode and re-encode every upload (display + thumbnail) before anything is stored."""
+    if len(photos) > settings.POST_MAX_PHOTOS:
+        raise ValidationError(
+            {"photos": _("Add at most %(n)s photos.") % {"n": settings.POST_MAX_PHOTOS}}
+        )
+    prepared = []
+    for number, upload in enumerate(photos, start=1):
+        try:
+            image = image_decode(upload)
+        except ValidationError as error:
+            message = error.messages[0]
+            if len(photos) > 1:
+                message = _("Photo %(n)s: %(message)s") % {"n": number, "message": message}
+            raise ValidationError({"photos": ValidationError(message, code=error.code)}) from None
+        prepared.append(
+            (
+                image_encode(image, max_side=settings.PHOTO_DISPLAY_MAX_SIDE),
+                image_encode(image, max_side=settings.PHOTO_THUMB_MAX_SIDE),
+            )
+        )
+    return prepared
+
+
+def post_create(
+    *,
+    author: User,
+    body: str = "",
+    audience: str = Post.Audience.CONNECTIONS,
+    audience_tags: Iterable = (),
+    is_milestone: bool = False,
+    photos: Sequence = (),
+) -> Post:
+    """Create a post with up to 4 photos; all or nothing (no post, photo row or file is left
+    behind on any error). ValidationError by field; StorageUnavailable if storage fails."""
+    photos = list(photos)
+    if len(photos) > settings.POST_MAX_PHOTOS:
+        raise ValidationError(
+            {"photos": _("Add at most %(n)s photos.") % {"n": settings.POST_MAX_PHOTOS}}
+        )
+    tags = _post_validate(
+        author=author,
+        body=body,
+        audience=audience,
+        audience_tags=audience_tags,
+        has_photos=bool(photos),
+    )
+    prepared = _photos_prepare(photos)
+    stored: list[str] = []
+    try:
+        with transaction.atomic():
+            post = Post.objects.create(
+                author=author,
+                body=body,
+                audience=audience,
+                is_milestone=bool(is_milestone),
+                importance=post_importance(
+                    body=body,
+                    photo_count=len(prepared),
+                    commenter_count=0,
+                    milestone=bool(is_milestone),
+                ),
+            )
+            if tags:
+                post.audience_tags.set(tags)
+            for position, (display, thumbnail) in enumerate(prepared):
+                try:
+                    display_key = storage_save(
+                        folder="photos", content=display.content, extension=display.extension
+                    )
+                    stored.append(display_key)
+                    thumbnail_key = storage_save(
+                        folder="photos", content=thumbnail.content, extension=thumbnail.extension
+                    )
+                    stored.append(thumbnail_key)
+                except Exception as error:
+                    logger.exception("photo storage failed")
+                    raise StorageUnavailable(
+                        _("We could not store your photos right now, so nothing was posted. ")
+                        + _("Please try again in a moment.")
+                    ) from error
+                Photo.objects.create(
+                    post=post,
+                    position=position,
+                    display_key=display_key,
+                    thumbnail_key=thumbnail_key,
+                    width=display.width,
+                    height=display.height,
+                    thumbnail_width=thumbnail.width,
+                    thumbnail_height=thumbnail.height,
+                )
+            transaction.on_commit(POSTS_CREATED.inc)
+    except BaseException:
+        # The rows are rolled back; the files written so far must go too.
+        storage_delete_quietly(stored)
+        raise
+    return post
+
+
+def _post_owned(*, user: User, post_id: int) -> Post:
+    """The post if `user` wrote it; 404 otherwise (someone else's post does not exist)."""
+    post = Post.objects.filter(author_id=user.pk, pk=post_id).select_for_update().first()
+    if post is None:
+        raise Http404
+    return post
+
+
+@transaction.atomic
+def post_update(
+    *,
+    user: User,
+    post_id: int,
+    body: str | None = None,
+    audience: str | None = None,
+    audience_tags: Iterable | None = None,
+    is_milestone: bool | None = None,
+) -> Post:
+    """The author changes body, audience, audience tags or the milestone flag; sets edited_at."""
+    post = _post_owned(user=user, post_id=post_id)
+    current_tags = set(post.audience_tags.values_list("pk", flat=True))
+    new_body = post.body if body is None else body
+    new_audience = post.audience if audience is None else audience
+    new_milestone = post.is_milestone if is_milestone is None else bool(is_milestone)
+    tags = _post_validate(
+        author=user,
+        body=new_body,
+        audience=new_audience,
+        audience_tags=current_tags if audience_tags is None else audience_tags,
+        has_photos=post.photos.exists(),
+    )
+    new_tags = {tag.pk for tag in tags}
+    changed = (
+        new_body != post.body
+        or new_audience != post.audience
+        or new_milestone != post.is_milestone
+        or new_tags != current_tags
+    )
+    if not changed:
+        return post
+    post.body, post.audience, post.is_milestone = new_body, new_audience, new_milestone
+    post.edited_at = timezone.now()
+    post.save(update_fields=["body", "audience", "is_milestone", "edited_at"])
+    if new_tags != current_tags:
+        post.audience_tags.set(tags)
+    post.importance = post_importance_recompute(post_id=post.pk)
+    return post
+
+
+def post_destroy(*, post: Post) -> None:
+    """Delete a post with its photos and comments; its files go after the commit (retried)."""
+    from social.tasks import storage_delete_files
+
+    with transaction.atomic():
+        keys = [key for photo in post.photos.all() for key in photo.storage_keys()]
+        post.delete()
+        if keys:
+            transaction.on_commit(lambda: _queue_file_deletes(keys, storage_delete_files))
+        transaction.on_commit(POSTS_DELETED.inc)
+
+
+def _queue_file_deletes(keys: list[str], task) -> None:
+    try:
+        task.delay(keys)
+    except Exception:  # the rows are gone either way; purge_orphan_media collects leftovers
+        logger.exception("could not delete the files of a deleted post: %s", keys)
+
+
+def post_delete(*, user: User, post_id: int) -> None:
+    """The author deletes their post (404 for anyone else)."""
+    with transaction.atomic():
+        post_destroy(post=_post_owned(user=user, post_id=post_id))
+
+
+def comment_create(*, author: User, post_id: int, body: str) -> Comment:
+    """Comment on a post `author` can see (404 otherwise); 1–2,000 characters."""
+    post = Post.objects.visible_to(author).filter(pk=post_id).first()
+    if post is None:
+        raise Http404
+    if not body.strip():
+        raise ValidationError({"body": _("Write a comment first.")})
+    if len(body) > 2000:
+        raise ValidationError(
+            {
+                "body": _("Comments can be at most 2,000 characters (this one has %(n)s).")
+                % {"n": f"{len(body):,}"}
+            }
+        )
+    with transaction.atomic():
+        comment = Comment.objects.create(post=post, author=author, body=body)
+        post_importance_recompute(post_id=post.pk)
+    return comment
+
+
+@transaction.atomic
+def comment_delete(*, user: User, comment_id: int) -> None:
+    """The comment's author or the post's author deletes it (404 for anyone else)."""
+    comment = (
+        Comment.objects.filter(pk=comment_id)
+        .filter(Q(author_id=user.pk) | Q(post__author_id=user.pk))
+        .first()
+    )
+    if comment is None:
+        raise Http404
+    post_id = comment.post_id
+    comment.delete()
+    post_importance_recompute(post_id=post_id)

@@ -1,0 +1,57 @@
+"""Photo files in the default storage (local folder or a private S3/R2 bucket), timed.
+
+Local files are never under a public URL: pages and the API link to the permission-checked
+photo view. In S3/R2 mode they link to presigned URLs that expire (AWS_QUERYSTRING_EXPIRE).
+"""
+
+import logging
+import secrets
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.urls import reverse
+
+from intentional.metrics import STORAGE_SECONDS
+
+logger = logging.getLogger(__name__)
+
+VARIANTS = ("display", "thumb")
+
+
+def storage_is_remote() -> bool:
+    """Whether photos live in a bucket (served by presigned URLs) rather than a local folder."""
+    return hasattr(default_storage, "bucket_name")
+
+
+def storage_save(*, folder: str, content: bytes, extension: str) -> str:
+    """Store `content` under a fresh random key and return the key."""
+    name = f"{folder}/{secrets.token_urlsafe(18)}.{extension}"
+    with STORAGE_SECONDS.labels(operation="save").time():
+        return default_storage.save(name, ContentFile(content))
+
+
+def storage_delete(keys: list[str]) -> None:
+    """Delete stored files; a missing file is not an error (deletes are retried)."""
+    for key in keys:
+        if not key:
+            continue
+        with STORAGE_SECONDS.labels(operation="delete").time():
+            default_storage.delete(key)
+
+
+def storage_delete_quietly(keys: list[str]) -> None:
+    """Best-effort delete of files nothing refers to (a failed upload's leftovers)."""
+    try:
+        storage_delete(keys)
+    except Exception:  # purge_orphan_media collects what this could not delete
+        logger.exception("could not delete stored files %s", keys)
+
+
+def photo_url(photo, variant: str, request=None) -> str:
+    """Where a browser or client fetches a photo: presigned (S3/R2) or the checked view."""
+    if storage_is_remote():
+        key = photo.display_key if variant == "display" else photo.thumbnail_key
+        with STORAGE_SECONDS.labels(operation="presign").time():
+            return default_storage.url(key)
+    path = reverse("social:photo", args=[photo.pk, variant])
+    return request.build_absolute_uri(path) if request is not None else path

@@ -1,0 +1,17 @@
+"""Background jobs of the social app (Celery; eager in development and tests)."""
+
+from celery import shared_task
+
+from social.storage import storage_delete
+
+
+@shared_task(
+    autoretry_for=(Exception,),
+    retry_backoff=True,
+    retry_backoff_max=600,
+    retry_jitter=True,
+    max_retries=8,
+)
+def storage_delete_files(keys: list[str]) -> None:
+    """Delete the stored files of a deleted post or photo; idempotent (missing files are fine)."""
+    storage_delete(list(keys))

@@ -1,0 +1,22 @@
+"""Plain text typed by people, as safe HTML (SPEC §6 `body_html`, SPEC §7 no stored XSS)."""
+
+import nh3
+from django.utils.html import linebreaks, urlize
+
+_ALLOWED_TAGS = {"p", "br", "a"}
+_ALLOWED_ATTRIBUTES = {"a": {"href"}}
+
+
+def text_to_html(text: str) -> str:
+    """Escape `text`, link its URLs (rel="nofollow noopener"), keep line breaks; nh3-clean it."""
+    if not text:
+        return ""
+    linked = urlize(text, nofollow=False, autoescape=True)
+    html = linebreaks(linked, autoescape=False)
+    return nh3.clean(
+        html,
+        tags=_ALLOWED_TAGS,
+        attributes=_ALLOWED_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
+        link_rel="nofollow noopener",
+    )
