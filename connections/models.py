@@ -84,6 +84,10 @@ class Connection(models.Model):
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
     created_at = models.DateTimeField(default=timezone.now)
     accepted_at = models.DateTimeField(null=True, blank=True)
+    # When the "asked to connect" / "request accepted" emails went out: each is sent once, even
+    # when the Celery task is retried or delivered twice (connections.tasks).
+    request_emailed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    accepted_emailed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = ConnectionQuerySet.as_manager()
 

@@ -1,0 +1,298 @@
+"""API endpoints of the social graph (SPEC §6): people, connections, requests, blocks,
+invitations and tags. Reads are DRF generics over selectors; writes call one service."""
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, status
+from rest_framework.exceptions import ValidationError
+from rest_framework.pagination import BasePagination, CursorPagination
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from connections import selectors, services
+from connections.api.serializers import (
+    BlockSerializer,
+    ConnectionRequestSerializer,
+    ConnectionSerializer,
+    InvitationSerializer,
+    ProfileSerializer,
+    TagInputSerializer,
+    TagSerializer,
+    UsernameInputSerializer,
+)
+from connections.models import Connection
+from intentional.api import service_errors
+from intentional.ratelimit import ratelimit_enforce
+from social.selectors import profile_details_visible
+
+_NEXT_SCHEMA = {"type": "string", "format": "uri", "nullable": True}
+
+
+class SinglePagePagination(BasePagination):
+    """Every row in one page (for lists with a hard cap, like connections): `next` is null."""
+
+    def paginate_queryset(self, queryset, request, view=None):
+        return list(queryset)
+
+    def get_paginated_response(self, data):
+        return Response({"results": data, "next": None})
+
+    def get_paginated_response_schema(self, schema):
+        return {
+            "type": "object",
+            "required": ["results", "next"],
+            "properties": {"results": schema, "next": _NEXT_SCHEMA},
+        }
+
+
+class NewestFirstPagination(CursorPagination):
+    """Keyset pages of 50, newest first: `{results, next}`."""
+
+    page_size = 50
+    ordering = "-created_at"
+
+    def get_paginated_response(self, data):
+        return Response({"results": data, "next": self.get_next_link()})
+
+    def get_paginated_response_schema(self, schema):
+        return SinglePagePagination().get_paginated_response_schema(schema)
+
+
+class OldestFirstPagination(NewestFirstPagination):
+    ordering = "created_at"
+
+
+# --- People -----------------------------------------------------------------------------------
+
+
+class UserDetailView(generics.RetrieveAPIView):
+    """A person's profile; 404 for unknown people and across a block (either way)."""
+
+    serializer_class = ProfileSerializer
+
+    def get_queryset(self):
+        return selectors.people_visible_to(self.request.user)
+
+    def get_object(self):
+        return get_object_or_404(self.get_queryset(), username__iexact=self.kwargs["username"])
+
+    def retrieve(self, request, *args, **kwargs):
+        person = self.get_object()
+        context = {
+            **self.get_serializer_context(),
+            "details_visible": profile_details_visible(viewer=request.user, user=person),
+            "connection": selectors.relationship(viewer=request.user, user=person),
+        }
+        return Response(ProfileSerializer(person, context=context).data)
+
+
+# --- Connections and requests -----------------------------------------------------------------
+
+
+class ConnectionListView(generics.ListAPIView):
+    """The caller's accepted connections, by name (at most INTENTIONAL_MAX_CONNECTIONS)."""
+
+    serializer_class = ConnectionSerializer
+    pagination_class = SinglePagePagination
+
+    def get_queryset(self):
+        return selectors.connected_people(user=self.request.user)
+
+
+class ConnectionDetailView(APIView):
+    """Remove an accepted connection (either side); both sides' labels of the other go too."""
+
+    @extend_schema(responses={204: None})
+    def delete(self, request, username: str):
+        with service_errors():
+            services.connection_remove(user=request.user, username=username)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+DIRECTIONS = ["incoming", "outgoing"]
+
+
+class ConnectionRequestListView(generics.ListAPIView):
+    """Pending requests, incoming (default) or outgoing; and sending one."""
+
+    serializer_class = ConnectionRequestSerializer
+    pagination_class = NewestFirstPagination
+
+    def get_queryset(self):
+        direction = self.request.query_params.get("direction", "incoming")
+        if direction not in DIRECTIONS:
+            raise ValidationError({"direction": ["Use “incoming” or “outgoing”."]})
+        if direction == "outgoing":
+            return selectors.requests_outgoing(user=self.request.user)
+        return selectors.requests_incoming(user=self.request.user)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("direction", OpenApiTypes.STR, enum=DIRECTIONS, default="incoming")
+        ]
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        request=UsernameInputSerializer,
+        responses={201: ConnectionRequestSerializer},
+        description="Ask someone to connect. If they already asked you, this accepts theirs "
+        "(status `accepted`).",
+    )
+    def post(self, request):
+        data = UsernameInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        ratelimit_enforce(request, name="connection_request")
+        with service_errors(field="username"):
+            connection = services.connection_request(
+                user=request.user, username=data.validated_data["username"]
+            )
+        return Response(_request_out(connection), status=status.HTTP_201_CREATED)
+
+
+def _request_out(connection: Connection) -> dict:
+    connection = Connection.objects.select_related("user_a", "user_b").get(pk=connection.pk)
+    return ConnectionRequestSerializer(connection).data
+
+
+class ConnectionRequestDetailView(APIView):
+    """The requester cancels a pending request."""
+
+    @extend_schema(responses={204: None})
+    def delete(self, request, pk: int):
+        with service_errors():
+            services.connection_cancel(user=request.user, connection_id=pk)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ConnectionRequestAcceptView(APIView):
+    """The recipient accepts a pending request."""
+
+    @extend_schema(request=None, responses={200: ConnectionRequestSerializer})
+    def post(self, request, pk: int):
+        with service_errors():
+            connection = services.connection_accept(user=request.user, connection_id=pk)
+        return Response(_request_out(connection))
+
+
+class ConnectionRequestDeclineView(APIView):
+    """The recipient declines a pending request."""
+
+    @extend_schema(request=None, responses={204: None})
+    def post(self, request, pk: int):
+        with service_errors():
+            services.connection_decline(user=request.user, connection_id=pk)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# --- Blocks -----------------------------------------------------------------------------------
+
+
+class BlockListView(generics.ListAPIView):
+    """The people the caller blocked; and blocking someone."""
+
+    serializer_class = BlockSerializer
+    pagination_class = NewestFirstPagination
+
+    def get_queryset(self):
+        return selectors.blocks_by(user=self.request.user)
+
+    @extend_schema(request=UsernameInputSerializer, responses={201: BlockSerializer})
+    def post(self, request):
+        data = UsernameInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        with service_errors(field="username"):
+            block = services.block_create(
+                user=request.user, username=data.validated_data["username"]
+            )
+        return Response(BlockSerializer(block).data, status=status.HTTP_201_CREATED)
+
+
+class BlockDetailView(APIView):
+    """Lift a block the caller made."""
+
+    @extend_schema(responses={204: None})
+    def delete(self, request, username: str):
+        with service_errors():
+            services.block_remove(user=request.user, username=username)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# --- Invitations ------------------------------------------------------------------------------
+
+
+class InvitationListView(generics.ListAPIView):
+    """The caller's invitation links; and creating one (single use, 14 days)."""
+
+    serializer_class = InvitationSerializer
+    pagination_class = NewestFirstPagination
+
+    def get_queryset(self):
+        return selectors.invitations_by(user=self.request.user)
+
+    @extend_schema(request=None, responses={201: InvitationSerializer})
+    def post(self, request):
+        ratelimit_enforce(request, name="invitation")
+        invitation = services.invitation_create(user=request.user)
+        return Response(InvitationSerializer(invitation).data, status=status.HTTP_201_CREATED)
+
+
+# --- Tags -------------------------------------------------------------------------------------
+
+
+def _tag_out(request, tag_id: int) -> dict:
+    return TagSerializer(selectors.tags_of(owner=request.user).get(pk=tag_id)).data
+
+
+class TagListView(generics.ListAPIView):
+    """The caller's own tags with their members; and creating one."""
+
+    serializer_class = TagSerializer
+    pagination_class = OldestFirstPagination
+
+    def get_queryset(self):
+        return selectors.tags_of(owner=self.request.user)
+
+    @extend_schema(request=TagInputSerializer, responses={201: TagSerializer})
+    def post(self, request):
+        data = TagInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        with service_errors(field="name"):
+            tag = services.tag_create(owner=request.user, name=data.validated_data["name"])
+        return Response(_tag_out(request, tag.pk), status=status.HTTP_201_CREATED)
+
+
+class TagDetailView(APIView):
+    """Rename or delete one of the caller's tags (others' tags: 404)."""
+
+    @extend_schema(request=TagInputSerializer, responses={200: TagSerializer})
+    def patch(self, request, pk: int):
+        data = TagInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        with service_errors(field="name"):
+            services.tag_rename(owner=request.user, tag_id=pk, name=data.validated_data["name"])
+        return Response(_tag_out(request, pk))
+
+    @extend_schema(responses={204: None})
+    def delete(self, request, pk: int):
+        with service_errors():
+            services.tag_delete(owner=request.user, tag_id=pk)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class TagMemberView(APIView):
+    """Label or unlabel one of the caller's connections (400 if not connected)."""
+
+    @extend_schema(request=None, responses={204: None})
+    def put(self, request, pk: int, username: str):
+        with service_errors():
+            services.tag_member_add(owner=request.user, tag_id=pk, username=username)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(responses={204: None})
+    def delete(self, request, pk: int, username: str):
+        with service_errors():
+            services.tag_member_remove(owner=request.user, tag_id=pk, username=username)
+        return Response(status=status.HTTP_204_NO_CONTENT)

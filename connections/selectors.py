@@ -1,0 +1,156 @@
+"""Reads of the social graph, by use case. Tags are only ever read through their owner."""
+
+from collections import defaultdict
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce, Lower, NullIf
+
+from connections.models import Block, Connection, Invitation, Tag, TagMembership
+from social.models import User
+
+# Relationship of a viewer to a person (the API's `connection` field, SPEC §6).
+SELF, CONNECTED, PENDING_OUTGOING, PENDING_INCOMING, NONE = (
+    "self",
+    "connected",
+    "pending_outgoing",
+    "pending_incoming",
+    "none",
+)
+RELATIONSHIPS = [SELF, CONNECTED, PENDING_OUTGOING, PENDING_INCOMING, NONE]
+
+
+def _by_name():
+    """Order people by what pages call them (display name, else username), any case."""
+    return Lower(Coalesce(NullIf("display_name", Value("")), "username"))
+
+
+def people_visible_to(viewer: User) -> QuerySet[User]:
+    """Active people, minus those `viewer` blocked or who blocked `viewer` (SPEC §2)."""
+    return User.objects.filter(is_active=True).exclude(
+        Exists(Block.objects.between(viewer, OuterRef("pk")))
+    )
+
+
+def person_for(*, viewer: User, username: str) -> User:
+    """The person `viewer` may look at, by username in any case; User.DoesNotExist otherwise."""
+    return people_visible_to(viewer).get(username__iexact=(username or "").strip())
+
+
+def person_find(*, viewer: User, query: str) -> User | None:
+    """Exact match on username or email: no browsing of who is on the site."""
+    query = (query or "").strip()
+    if not query:
+        return None
+    people = people_visible_to(viewer)
+    if "@" in query.lstrip("@"):
+        return people.filter(email__iexact=query).first()
+    return people.filter(username__iexact=query.lstrip("@")).first()
+
+
+def relationship(*, viewer: User, user: User) -> str:
+    """One of RELATIONSHIPS: how `viewer` stands with `user`."""
+    if viewer.pk == user.pk:
+        return SELF
+    row = Connection.objects.between(viewer, user).only("status", "requested_by_id").first()
+    if row is None:
+        return NONE
+    if row.status == Connection.Status.ACCEPTED:
+        return CONNECTED
+    return PENDING_OUTGOING if row.requested_by_id == viewer.pk else PENDING_INCOMING
+
+
+def pending_request_between(*, viewer: User, user: User) -> Connection | None:
+    """The pending row of the pair, if any (for accept / decline / cancel buttons)."""
+    return Connection.objects.pending().between(viewer, user).first()
+
+
+def connected_people(*, user: User) -> QuerySet[User]:
+    """`user`'s accepted connections as people, with `since`, by name (one query)."""
+    rows = Connection.objects.accepted()
+    since = Connection.objects.accepted_between(user, OuterRef("pk")).values("accepted_at")[:1]
+    return (
+        User.objects.filter(
+            Q(pk__in=rows.filter(user_a=user).values("user_b"))
+            | Q(pk__in=rows.filter(user_b=user).values("user_a"))
+        )
+        .annotate(since=Subquery(since))
+        .order_by(_by_name(), "pk")
+    )
+
+
+def labels_by_person(*, owner: User) -> dict[int, list[Tag]]:
+    """The owner's tags on each of their people, by person id (one query)."""
+    labels: dict[int, list[Tag]] = defaultdict(list)
+    memberships = (
+        TagMembership.objects.filter(tag__owner=owner)
+        .select_related("tag")
+        .order_by(Lower("tag__name"), "tag_id")
+    )
+    for membership in memberships:
+        labels[membership.target_id].append(membership.tag)
+    return labels
+
+
+def connections_with_labels(*, user: User) -> list[User]:
+    """`user`'s connections, each with `.labels`: `user`'s own tags on them (two queries)."""
+    labels = labels_by_person(owner=user)
+    people = list(connected_people(user=user))
+    for person in people:
+        person.labels = labels.get(person.pk, [])
+    return people
+
+
+def requests_incoming(*, user: User) -> QuerySet[Connection]:
+    """Requests waiting for `user`'s answer, newest first."""
+    return (
+        Connection.objects.pending_for(user)
+        .select_related("user_a", "user_b")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def requests_outgoing(*, user: User) -> QuerySet[Connection]:
+    """Requests `user` sent that still wait, newest first."""
+    return (
+        Connection.objects.pending_from(user)
+        .select_related("user_a", "user_b")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def blocks_by(*, user: User) -> QuerySet[Block]:
+    """The people `user` blocked, newest first."""
+    return Block.objects.filter(blocker=user).select_related("blocked").order_by("-created_at")
+
+
+def invitations_by(*, user: User) -> QuerySet[Invitation]:
+    """`user`'s invitations, newest first."""
+    return (
+        Invitation.objects.filter(inviter=user)
+        .select_related("used_by")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def tags_of(*, owner: User) -> QuerySet[Tag]:
+    """The owner's tags by name, each with its memberships and their people (two queries)."""
+    members = TagMembership.objects.select_related("target").order_by(Lower("target__username"))
+    return (
+        Tag.objects.owned_by(owner)
+        .prefetch_related(Prefetch("memberships", queryset=members))
+        .order_by(Lower("name"), "pk")
+    )
+
+
+def labels_on(*, owner: User, target: User) -> QuerySet[Tag]:
+    """The owner's tags that label `target` (only ever shown to the owner)."""
+    return (
+        Tag.objects.owned_by(owner).filter(memberships__target=target).order_by(Lower("name"), "pk")
+    )
+
+
+def request_people(connection: Connection) -> tuple[User, User]:
+    """(requester, recipient) of a pair row loaded with user_a and user_b."""
+    if connection.requested_by_id == connection.user_a_id:
+        return connection.user_a, connection.user_b
+    return connection.user_b, connection.user_a

@@ -1,0 +1,491 @@
+"""Writes of the social graph (SPEC §2): requests, blocks, invitations and private tags.
+
+Every service that touches a pair of people first locks both people's rows, in id order
+(`_lock_people`). That serializes everything about a pair and about each person's connection
+count, so two crossing requests end up as one accepted connection and two accepts racing for
+someone's last free slot cannot both win. (PostgreSQL honours the locks; SQLite serializes
+writers anyway.)
+
+Bad input raises `ValidationError` with a message for a person; an object that is not the
+caller's raises the model's `DoesNotExist` (pages and API answer 404). Nothing changes then.
+"""
+
+import logging
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from connections.models import Block, Connection, Invitation, Tag, TagMembership
+from connections.tasks import connection_accepted_email, connection_request_email
+from intentional.metrics import CONNECTION_ACCEPTS, CONNECTION_REQUESTS
+from social.models import User
+
+logger = logging.getLogger(__name__)
+
+TAG_NAME_MAX_LENGTH = Tag._meta.get_field("name").max_length
+
+
+# --- Helpers ----------------------------------------------------------------------------------
+
+
+def _lock_people(*user_ids: int) -> None:
+    """Lock the people's rows in id order (the same order everywhere, so no deadlock)."""
+    list(
+        User.objects.select_for_update()
+        .filter(pk__in=sorted(set(user_ids)))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def _person(username: str) -> User | None:
+    """The active person with this username (any case), or None."""
+    username = (username or "").strip().lstrip("@")
+    if not username:
+        return None
+    return User.objects.filter(username__iexact=username, is_active=True).first()
+
+
+def _person_or_invalid(username: str) -> User:
+    person = _person(username)
+    if person is None:
+        raise ValidationError(
+            _("No one here has the username “%(username)s”.") % {"username": username.strip()}
+        )
+    return person
+
+
+def _refuse_if_blocked(user: User, other: User) -> None:
+    blocks = set(Block.objects.between(user, other).values_list("blocker_id", flat=True))
+    if user.pk in blocks:
+        raise ValidationError(
+            _("You blocked @%(username)s. Unblock them first to connect.")
+            % {"username": other.username}
+        )
+    if other.pk in blocks:
+        raise ValidationError(
+            _("You can't connect with @%(username)s.") % {"username": other.username}
+        )
+
+
+def _refuse_over_cap(user: User, other: User) -> None:
+    """Refuse when a new accepted connection would take either side past the cap."""
+    limit = settings.INTENTIONAL_MAX_CONNECTIONS
+    if Connection.objects.accepted().of(user).count() >= limit:
+        raise ValidationError(
+            _(
+                "You already have %(limit)s connections, the most anyone can have. "
+                "Remove one to make room."
+            )
+            % {"limit": limit}
+        )
+    if Connection.objects.accepted().of(other).count() >= limit:
+        raise ValidationError(
+            _("@%(username)s already has %(limit)s connections, the most anyone can have.")
+            % {"username": other.username, "limit": limit}
+        )
+
+
+def _forget_labels(user, other) -> None:
+    """Both sides' tag memberships of the other (SPEC §2: on removal and on block)."""
+    TagMembership.objects.filter(
+        Q(tag__owner=user, target=other) | Q(tag__owner=other, target=user)
+    ).delete()
+
+
+def _accept(connection: Connection) -> Connection:
+    """Turn a locked pending row into an accepted connection (cap checked on both sides)."""
+    requester = User.objects.get(pk=connection.requested_by_id)
+    recipient = User.objects.get(pk=connection.other_id(requester))
+    _refuse_over_cap(recipient, requester)
+    connection.status = Connection.Status.ACCEPTED
+    connection.accepted_at = timezone.now()
+    connection.save(update_fields=["status", "accepted_at"])
+    transaction.on_commit(CONNECTION_ACCEPTS.inc)
+    connection_accepted_email.delay_on_commit(connection.pk)
+    return connection
+
+
+def _ordered(user: User, other: User) -> tuple[User, User]:
+    return (user, other) if user.pk < other.pk else (other, user)
+
+
+# --- Connections ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def connection_request(*, user: User, username: str) -> Connection:
+    """Ask `username` to connect; if they already asked `user`, accept theirs instead."""
+    other = _person_or_invalid(username)
+    if other.pk == user.pk:
+        raise ValidationError(_("You can't connect with yourself."))
+    _lock_people(user.pk, other.pk)
+    _refuse_if_blocked(user, other)
+    # Two rounds: the insert can only lose a race where the rows were not locked; then re-read.
+    for _round in range(2):
+        existing = Connection.objects.between(user, other).select_for_update().first()
+        if existing is not None:
+            if existing.status == Connection.Status.ACCEPTED:
+                raise ValidationError(
+                    _("You're already connected with @%(username)s.") % {"username": other.username}
+                )
+            if existing.requested_by_id == user.pk:
+                raise ValidationError(
+                    _("You already asked @%(username)s to connect; they haven't answered yet.")
+                    % {"username": other.username}
+                )
+            transaction.on_commit(CONNECTION_REQUESTS.inc)
+            return _accept(existing)
+        _refuse_over_cap(user, other)
+        first, second = _ordered(user, other)
+        try:
+            with transaction.atomic():
+                connection = Connection.objects.create(
+                    user_a=first, user_b=second, requested_by=user
+                )
+        except IntegrityError:
+            continue
+        transaction.on_commit(CONNECTION_REQUESTS.inc)
+        connection_request_email.delay_on_commit(connection.pk)
+        return connection
+    raise ValidationError(_("Something changed while we were at it. Please try again."))
+
+
+def _locked_request(*, user: User, connection_id: int) -> Connection:
+    """The pair row `connection_id` that involves `user`, locked with both people's rows."""
+    row = Connection.objects.of(user).filter(pk=connection_id).first()
+    if row is None:
+        raise Connection.DoesNotExist(f"no request {connection_id} for user {user.pk}")
+    _lock_people(row.user_a_id, row.user_b_id)
+    row = Connection.objects.select_for_update().filter(pk=connection_id).first()
+    if row is None:  # withdrawn while we waited for the lock
+        raise Connection.DoesNotExist(f"request {connection_id} is gone")
+    return row
+
+
+def _username(user_id: int) -> str:
+    return User.objects.values_list("username", flat=True).get(pk=user_id)
+
+
+@transaction.atomic
+def connection_accept(*, user: User, connection_id: int) -> Connection:
+    """The recipient accepts a pending request."""
+    connection = _locked_request(user=user, connection_id=connection_id)
+    other = _username(connection.other_id(user))
+    if connection.status == Connection.Status.ACCEPTED:
+        raise ValidationError(
+            _("You're already connected with @%(username)s.") % {"username": other}
+        )
+    if connection.requested_by_id == user.pk:
+        raise ValidationError(
+            _("You sent this request: only @%(username)s can accept it.") % {"username": other}
+        )
+    return _accept(connection)
+
+
+@transaction.atomic
+def connection_decline(*, user: User, connection_id: int) -> None:
+    """The recipient declines a pending request (the requester is not told)."""
+    connection = _locked_request(user=user, connection_id=connection_id)
+    if connection.status == Connection.Status.ACCEPTED:
+        raise ValidationError(
+            _("This request was already accepted; remove the connection instead.")
+        )
+    if connection.requested_by_id == user.pk:
+        raise ValidationError(_("You sent this request: cancel it instead of declining."))
+    connection.delete()
+
+
+@transaction.atomic
+def connection_cancel(*, user: User, connection_id: int) -> None:
+    """The requester withdraws a pending request."""
+    connection = _locked_request(user=user, connection_id=connection_id)
+    if connection.status == Connection.Status.ACCEPTED:
+        raise ValidationError(
+            _("This request was already accepted; remove the connection instead.")
+        )
+    if connection.requested_by_id != user.pk:
+        raise ValidationError(_("This request was sent to you: decline it instead of cancelling."))
+    connection.delete()
+
+
+@transaction.atomic
+def connection_remove(*, user: User, username: str) -> None:
+    """Either side ends an accepted connection; both sides' labels of the other go with it."""
+    other = _person(username)
+    if other is None:
+        raise Connection.DoesNotExist(f"no active user {username!r}")
+    _lock_people(user.pk, other.pk)
+    deleted, _rows = Connection.objects.accepted_between(user, other).delete()
+    if not deleted:
+        raise Connection.DoesNotExist(f"{user.pk} and {other.pk} are not connected")
+    _forget_labels(user, other)
+
+
+@transaction.atomic
+def connection_delete(*, connection_id: int) -> None:
+    """Staff removal of a pair's row (admin), with both sides' labels of the other."""
+    connection = Connection.objects.filter(pk=connection_id).first()
+    if connection is None:
+        return
+    _lock_people(connection.user_a_id, connection.user_b_id)
+    Connection.objects.filter(pk=connection_id).delete()
+    _forget_labels(connection.user_a_id, connection.user_b_id)
+
+
+# --- Blocks -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def block_create(*, user: User, username: str) -> Block:
+    """Block `username`: their connection, requests and labels between the two disappear."""
+    other = _person_or_invalid(username)
+    if other.pk == user.pk:
+        raise ValidationError(_("You can't block yourself."))
+    _lock_people(user.pk, other.pk)
+    if Block.objects.filter(blocker=user, blocked=other).exists():
+        raise ValidationError(
+            _("You already blocked @%(username)s.") % {"username": other.username}
+        )
+    block = Block.objects.create(blocker=user, blocked=other)
+    Connection.objects.between(user, other).delete()
+    _forget_labels(user, other)
+    return block
+
+
+@transaction.atomic
+def block_remove(*, user: User, username: str) -> None:
+    """Lift a block `user` made (nothing is restored: they may connect again)."""
+    deleted, _rows = Block.objects.filter(
+        blocker=user, blocked__username__iexact=(username or "").strip()
+    ).delete()
+    if not deleted:
+        raise Block.DoesNotExist(f"{user.pk} has not blocked {username!r}")
+
+
+# --- Invitations ------------------------------------------------------------------------------
+
+
+def invitation_create(*, user: User) -> Invitation:
+    """A new single-use sign-up link, valid for 14 days."""
+    return Invitation.objects.create(inviter=user)
+
+
+def invitation_url(invitation: Invitation) -> str:
+    """The absolute link to share."""
+    return settings.SITE_URL + reverse("connections:invitation", args=[invitation.token])
+
+
+def invitation_usable(*, token: str) -> Invitation | None:
+    """The invitation behind `token` if it can still be used (and its inviter is active)."""
+    if not token:
+        return None
+    return (
+        Invitation.objects.usable()
+        .filter(token=token, inviter__is_active=True)
+        .select_related("inviter")
+        .first()
+    )
+
+
+@transaction.atomic
+def invitation_accept(*, user: User, token: str) -> Connection:
+    """`user` signed up through an invitation: use it up and connect them to the inviter."""
+    unusable = ValidationError(_("This invitation link has expired or was already used."))
+    invitation = invitation_usable(token=token)
+    if invitation is None:
+        raise unusable
+    inviter = invitation.inviter
+    if inviter.pk == user.pk:
+        raise ValidationError(_("This is your own invitation: share it with someone else."))
+    _lock_people(user.pk, inviter.pk)
+    if not Invitation.objects.usable().select_for_update().filter(pk=invitation.pk).exists():
+        raise unusable
+    _refuse_if_blocked(user, inviter)
+    Invitation.objects.filter(pk=invitation.pk).update(used_by=user, used_at=timezone.now())
+    existing = Connection.objects.between(user, inviter).select_for_update().first()
+    if existing is not None:
+        if existing.status == Connection.Status.ACCEPTED:
+            return existing
+        return _accept(existing)
+    _refuse_over_cap(user, inviter)
+    first, second = _ordered(user, inviter)
+    connection = Connection.objects.create(
+        user_a=first,
+        user_b=second,
+        requested_by=inviter,
+        status=Connection.Status.ACCEPTED,
+        accepted_at=timezone.now(),
+    )
+    transaction.on_commit(CONNECTION_ACCEPTS.inc)
+    connection_accepted_email.delay_on_commit(connection.pk)
+    return connection
+
+
+# --- Tags -------------------------------------------------------------------------------------
+
+
+def _clean_tag_name(name: str) -> str:
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError(_("Give the tag a name."))
+    if len(name) > TAG_NAME_MAX_LENGTH:
+        raise ValidationError(
+            _("A tag name can have at most %(max)s characters (this one has %(length)s).")
+            % {"max": TAG_NAME_MAX_LENGTH, "length": len(name)}
+        )
+    return name
+
+
+def _duplicate_tag(name: str) -> ValidationError:
+    return ValidationError(_("You already have a tag called “%(name)s”.") % {"name": name})
+
+
+def _own_tag(owner: User, tag_id: int, *, lock: bool = False) -> Tag:
+    tags = Tag.objects.owned_by(owner)
+    if lock:
+        tags = tags.select_for_update()
+    return tags.get(pk=tag_id)  # Tag.DoesNotExist for another user's tag: 404
+
+
+@transaction.atomic
+def tag_create(*, owner: User, name: str) -> Tag:
+    """A new private tag (name ≤ 40 characters, unique per owner whatever the case)."""
+    name = _clean_tag_name(name)
+    if Tag.objects.owned_by(owner).filter(name__iexact=name).exists():
+        raise _duplicate_tag(name)
+    try:
+        with transaction.atomic():
+            return Tag.objects.create(owner=owner, name=name)
+    except IntegrityError:  # the same name created a moment ago, or a case iexact missed
+        raise _duplicate_tag(name) from None
+
+
+@transaction.atomic
+def tag_rename(*, owner: User, tag_id: int, name: str) -> Tag:
+    """Rename one of the owner's tags."""
+    tag = _own_tag(owner, tag_id, lock=True)
+    name = _clean_tag_name(name)
+    if Tag.objects.owned_by(owner).filter(name__iexact=name).exclude(pk=tag.pk).exists():
+        raise _duplicate_tag(name)
+    tag.name = name
+    try:
+        with transaction.atomic():
+            tag.save(update_fields=["name"])
+    except IntegrityError:
+        raise _duplicate_tag(name) from None
+    return tag
+
+
+@transaction.atomic
+def tag_delete(*, owner: User, tag_id: int) -> None:
+    """Delete one of the owner's tags and its memberships."""
+    _own_tag(owner, tag_id).delete()
+
+
+def _not_a_connection(username: str) -> ValidationError:
+    return ValidationError(
+        _("@%(username)s is not one of your connections: only connections can be labelled.")
+        % {"username": (username or "").strip()}
+    )
+
+
+@transaction.atomic
+def tag_member_add(*, owner: User, tag_id: int, username: str) -> TagMembership:
+    """Label one of the owner's accepted connections (doing it twice changes nothing)."""
+    tag = _own_tag(owner, tag_id)
+    target = _person(username)
+    if target is None:
+        raise _not_a_connection(username)
+    _lock_people(owner.pk, target.pk)
+    if not Connection.objects.accepted_between(owner, target).exists():
+        raise _not_a_connection(target.username)
+    membership, _created = TagMembership.objects.get_or_create(tag=tag, target=target)
+    return membership
+
+
+@transaction.atomic
+def tag_member_remove(*, owner: User, tag_id: int, username: str) -> None:
+    """Take the label off a person (nothing to take off is fine if they are a connection)."""
+    tag = _own_tag(owner, tag_id)
+    target = _person(username)
+    if target is None:
+        raise _not_a_connection(username)
+    deleted, _rows = TagMembership.objects.filter(tag=tag, target=target).delete()
+    if not deleted and not Connection.objects.accepted_between(owner, target).exists():
+        raise _not_a_connection(target.username)
+
+
+# --- Notifications (run by connections.tasks) -------------------------------------------------
+
+
+def _send_once(connection_id: int, *, column: str, status: str, build) -> bool:
+    """Claim the email's state column, then send; a failed send releases the claim (retry)."""
+    claimed = Connection.objects.filter(
+        pk=connection_id, status=status, **{f"{column}__isnull": True}
+    ).update(**{column: timezone.now()})
+    if not claimed:
+        return False
+    connection = Connection.objects.select_related("user_a", "user_b").get(pk=connection_id)
+    try:
+        recipient, subject, body = build(connection)
+        if recipient.is_active and recipient.email:
+            send_mail(subject, body, None, [recipient.email])
+    except Exception:
+        Connection.objects.filter(pk=connection_id).update(**{column: None})
+        raise
+    return True
+
+
+def _people(connection: Connection) -> tuple[User, User]:
+    """(requester, recipient) of the pair."""
+    if connection.requested_by_id == connection.user_a_id:
+        return connection.user_a, connection.user_b
+    return connection.user_b, connection.user_a
+
+
+def _email(template: str, context: dict) -> tuple[str, str]:
+    context = {
+        **context,
+        "site_url": settings.SITE_URL,
+        "people_url": settings.SITE_URL + "/people/",
+    }
+    subject = render_to_string(f"connections/email/{template}_subject.txt", context)
+    body = render_to_string(f"connections/email/{template}.txt", context)
+    return " ".join(subject.split()), body
+
+
+def connection_request_notify(*, connection_id: int) -> bool:
+    """Email the recipient that someone asked to connect, once, if the request still waits."""
+
+    def build(connection):
+        requester, recipient = _people(connection)
+        subject, body = _email("request_received", {"requester": requester, "recipient": recipient})
+        return recipient, subject, body
+
+    return _send_once(
+        connection_id, column="request_emailed_at", status=Connection.Status.PENDING, build=build
+    )
+
+
+def connection_accepted_notify(*, connection_id: int) -> bool:
+    """Email the requester (or inviter) that they are now connected, once."""
+
+    def build(connection):
+        requester, recipient = _people(connection)
+        subject, body = _email("request_accepted", {"requester": requester, "accepter": recipient})
+        return requester, subject, body
+
+    return _send_once(
+        connection_id,
+        column="accepted_emailed_at",
+        status=Connection.Status.ACCEPTED,
+        build=build,
+    )
