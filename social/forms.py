@@ -5,7 +5,8 @@ import zoneinfo
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from social.models import User
+from connections.models import Tag
+from social.models import Post, User
 
 
 def timezone_choices() -> list[tuple[str, str]]:
@@ -38,3 +39,90 @@ class ProfileForm(forms.ModelForm):
                 "A short email every Monday morning with last week's moments."
             ),
         }
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one field (the photos of a post); cleaned to a list."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault(
+            "widget",
+            MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp,image/gif"}),
+        )
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if not data:
+            return []
+        items = data if isinstance(data, list | tuple) else [data]
+        return [super(MultipleFileField, self).clean(item, initial) for item in items]
+
+
+class PostForm(forms.Form):
+    """The compose box (feed, /posts/new/) and, without photos, the edit page."""
+
+    body = forms.CharField(
+        label=_("What would you like to share?"),
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 4, "maxlength": 5000}),
+        help_text=_("Up to 5,000 characters. Links become clickable."),
+    )
+    audience = forms.ChoiceField(
+        label=_("Who can see this"),
+        choices=Post.Audience.choices,
+        initial=Post.Audience.CONNECTIONS,
+        widget=forms.RadioSelect,
+    )
+    audience_tags = forms.ModelMultipleChoiceField(
+        label=_("Tags (when “Only people with these tags” is chosen)"),
+        queryset=Tag.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Your tags are private: nobody sees which ones you chose."),
+    )
+    is_milestone = forms.BooleanField(
+        label=_("This is a life event (a milestone)"),
+        required=False,
+        help_text=_("Milestones stand out in your connections' weekly digest."),
+    )
+    photos = MultipleFileField(
+        label=_("Photos"),
+        required=False,
+        help_text=_("Up to 4: JPEG, PNG, WebP or GIF, up to 10 MB each."),
+    )
+
+    def __init__(self, *args, user, with_photos: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["audience_tags"].queryset = Tag.objects.owned_by(user).order_by("name")
+        if not with_photos:
+            del self.fields["photos"]
+        if not self.fields["audience_tags"].queryset.exists():
+            self.fields["audience_tags"].help_text = _(
+                "You have no tags yet: create them on the Tags page to post to a few people."
+            )
+
+    def service_arguments(self) -> dict:
+        data = self.cleaned_data
+        arguments = {
+            "body": data["body"],
+            "audience": data["audience"],
+            "audience_tags": list(data["audience_tags"]),
+            "is_milestone": data["is_milestone"],
+        }
+        if "photos" in self.fields:
+            arguments["photos"] = data["photos"]
+        return arguments
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(
+        label=_("Add a comment"),
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 2, "maxlength": 2000}),
+    )

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from connections.models import Block, Connection, Tag, TagMembership
+from social.storage import photo_url
 from social.text import text_to_html
 
 username_validator = RegexValidator(
@@ -223,6 +224,16 @@ class Photo(models.Model):
 
     def storage_keys(self) -> list[str]:
         return [self.display_key, self.thumbnail_key]
+
+    @property
+    def display_url(self) -> str:
+        """Where pages load the display version (checked view, or presigned in S3 mode)."""
+        return photo_url(self, "display")
+
+    @property
+    def thumbnail_url(self) -> str:
+        """Where pages load the thumbnail."""
+        return photo_url(self, "thumb")
 
 
 class CommentQuerySet(models.QuerySet):

@@ -9,6 +9,13 @@ app_name = "social"
 urlpatterns = [
     path("", views.home, name="home"),
     path("feed/", views.feed, name="feed"),
+    path("posts/new/", views.post_new, name="post_new"),
+    path("posts/<int:pk>/", views.post_detail, name="post"),
+    path("posts/<int:pk>/edit/", views.post_edit, name="post_edit"),
+    path("posts/<int:pk>/delete/", views.post_delete, name="post_delete"),
+    path("posts/<int:pk>/comments/", views.comment_create, name="comment_create"),
+    path("comments/<int:pk>/delete/", views.comment_delete, name="comment_delete"),
+    path("photos/<int:pk>/<str:variant>/", views.photo, name="photo"),
     path("settings/", views.settings_page, name="settings"),
     path("people/<str:username>/avatar/", views.avatar, name="avatar"),
 ]

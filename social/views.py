@@ -2,18 +2,22 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import BadRequest, ValidationError
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
-from social import services
-from social.forms import ProfileForm
+from intentional.metrics import FEED_SECONDS, STORAGE_SECONDS
+from intentional.ratelimit import ratelimit_enforce
+from social import selectors, services
+from social.forms import CommentForm, PostForm, ProfileForm
 from social.models import User
 from social.selectors import profile_details_visible
+from social.storage import VARIANTS, photo_url, storage_is_remote
 
 
 def home(request):
@@ -24,9 +28,197 @@ def home(request):
 
 
 @login_required
+@require_http_methods(["GET"])
 def feed(request):
-    """The chronological feed."""
-    return render(request, "social/feed.html")
+    """The chronological feed with the compose box."""
+    return _render_feed(request, PostForm(user=request.user))
+
+
+def _render_feed(request, form: PostForm, status: int = 200):
+    with FEED_SECONDS.time():
+        page = selectors.feed_for(viewer=request.user, cursor=_cursor(request))
+        response = render(
+            request,
+            "social/feed.html",
+            {
+                "form": form,
+                "posts": page.items,
+                "next_cursor_url": _next_cursor_url(request, page.next_cursor),
+                "is_first_page": not request.GET.get("cursor"),
+            },
+            status=status,
+        )
+    return response
+
+
+def _cursor(request) -> str | None:
+    """The page's cursor; a malformed one is a bad request (400), not an empty page."""
+    cursor = request.GET.get("cursor") or None
+    if cursor:
+        try:
+            selectors.cursor_decode(cursor)
+        except ValidationError:
+            raise BadRequest("invalid cursor") from None
+    return cursor
+
+
+def _next_cursor_url(request, cursor: str | None) -> str:
+    if cursor is None:
+        return ""
+    params = request.GET.copy()
+    params["cursor"] = cursor
+    return f"{request.path}?{params.urlencode()}"
+
+
+def profile_timeline_context(request, author: User) -> dict:
+    """Context of templates/social/_timeline.html for `author`'s profile page."""
+    page = selectors.profile_posts_for(viewer=request.user, author=author, cursor=_cursor(request))
+    return {"posts": page.items, "next_cursor_url": _next_cursor_url(request, page.next_cursor)}
+
+
+def _apply_service_errors(form, error: ValidationError) -> int:
+    """Show a service's ValidationError next to the form's fields; the status to answer."""
+    status = 400
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            if any(item.code == "too_large" for item in errors):
+                status = 413
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+    return status
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def post_new(request):
+    """Compose a post (the feed's box posts here)."""
+    if request.method == "GET":
+        return render(request, "social/post_new.html", {"form": PostForm(user=request.user)})
+    ratelimit_enforce(request, name="post")
+    form = PostForm(request.POST, request.FILES, user=request.user)
+    status = 400
+    if form.is_valid():
+        try:
+            post = services.post_create(author=request.user, **form.service_arguments())
+        except ValidationError as error:
+            status = _apply_service_errors(form, error)
+        except services.StorageUnavailable as error:
+            form.add_error("photos", str(error))
+            status = 503
+        else:
+            messages.success(request, _("Posted."))
+            return redirect(post)
+    return _render_feed(request, form, status=status)
+
+
+@login_required
+@require_http_methods(["GET"])
+def post_detail(request, pk: int):
+    """A post with its photos and comments (404 if you may not see it)."""
+    post = selectors.post_for(viewer=request.user, post_id=pk, with_comments=True)
+    return _render_post(request, post, CommentForm())
+
+
+def _render_post(request, post, comment_form, status: int = 200):
+    is_author = post.author_id == request.user.pk
+    context = {
+        "post": post,
+        "comments": post.visible_comments,
+        "comment_form": comment_form,
+        "is_author": is_author,
+        "audience": selectors.post_audience(post=post) if is_author else None,
+    }
+    return render(request, "social/post_detail.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def post_edit(request, pk: int):
+    """The author edits body, audience, tags and the milestone flag."""
+    post = selectors.post_owned_by(user=request.user, post_id=pk)
+    status = 200
+    if request.method == "POST":
+        form = PostForm(request.POST, user=request.user, with_photos=False)
+        status = 400
+        if form.is_valid():
+            try:
+                services.post_update(user=request.user, post_id=post.pk, **form.service_arguments())
+            except ValidationError as error:
+                status = _apply_service_errors(form, error)
+            else:
+                messages.success(request, _("Your post is updated."))
+                return redirect(post)
+    else:
+        form = PostForm(
+            user=request.user,
+            with_photos=False,
+            initial={
+                "body": post.body,
+                "audience": post.audience,
+                "audience_tags": list(post.audience_tags.all()),
+                "is_milestone": post.is_milestone,
+            },
+        )
+    return render(request, "social/post_edit.html", {"form": form, "post": post}, status=status)
+
+
+@login_required
+@require_POST
+def post_delete(request, pk: int):
+    """The author deletes the post (its photos go with it)."""
+    services.post_delete(user=request.user, post_id=pk)
+    messages.success(request, _("Your post is deleted."))
+    return redirect("social:feed")
+
+
+@login_required
+@require_POST
+def comment_create(request, pk: int):
+    """Comment on a post you can see."""
+    ratelimit_enforce(request, name="comment")
+    form = CommentForm(request.POST)
+    form.is_valid()
+    try:
+        comment = services.comment_create(
+            author=request.user, post_id=pk, body=form.cleaned_data.get("body", "")
+        )
+    except ValidationError as error:
+        status = _apply_service_errors(form, error)
+        post = selectors.post_for(viewer=request.user, post_id=pk, with_comments=True)
+        return _render_post(request, post, form, status=status)
+    messages.success(request, _("Comment added."))
+    return redirect(f"{comment.post.get_absolute_url()}#comment-{comment.pk}")
+
+
+@login_required
+@require_POST
+def comment_delete(request, pk: int):
+    """The comment's author or the post's author deletes a comment."""
+    comment = selectors.comment_visible(viewer=request.user, comment_id=pk)
+    services.comment_delete(user=request.user, comment_id=comment.pk)
+    messages.success(request, _("Comment deleted."))
+    return redirect(f"{reverse('social:post', args=[comment.post_id])}#comments")
+
+
+@require_http_methods(["GET", "HEAD"])
+def photo(request, pk: int, variant: str):
+    """A photo of a post you can see (404 otherwise, exactly like a missing one)."""
+    if variant not in VARIANTS:
+        raise Http404
+    item = selectors.photo_for(viewer=request.user, photo_id=pk)
+    if storage_is_remote():
+        return redirect(photo_url(item, variant))
+    key = item.display_key if variant == "display" else item.thumbnail_key
+    try:
+        with STORAGE_SECONDS.labels(operation="open").time():
+            handle = default_storage.open(key, "rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(handle, content_type=_content_type(key))
+    # Private: a shared cache must never hand one person's photo to another.
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
 
 
 @login_required

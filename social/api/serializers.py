@@ -10,7 +10,8 @@ from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.tokens import RefreshToken
 from rest_framework_simplejwt.utils import get_md5_hash_password
 
-from social.models import User, username_validator, validate_timezone
+from social.models import Post, User, username_validator, validate_timezone
+from social.storage import photo_url
 
 
 class RegisterInputSerializer(serializers.Serializer):
@@ -101,3 +102,124 @@ class RefreshInputSerializer(serializers.Serializer):
 class RefreshOutputSerializer(serializers.Serializer):
     access = serializers.CharField()
     refresh = serializers.CharField(help_text="The rotated refresh token; the old one is void.")
+
+
+# --- Posts and comments (SPEC §6) ---------------------------------------------------------------
+
+
+class AuthorSerializer(serializers.Serializer):
+    username = serializers.CharField(read_only=True)
+    display_name = serializers.CharField(read_only=True)
+
+
+class PhotoSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    url = serializers.SerializerMethodField()
+    thumbnail_url = serializers.SerializerMethodField()
+    width = serializers.IntegerField(read_only=True)
+    height = serializers.IntegerField(read_only=True)
+
+    def get_url(self, photo) -> str:
+        return photo_url(photo, "display", self.context.get("request"))
+
+    def get_thumbnail_url(self, photo) -> str:
+        return photo_url(photo, "thumb", self.context.get("request"))
+
+
+class TagRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(read_only=True)
+
+
+class PostSerializer(serializers.Serializer):
+    """A post as its viewer may see it; `audience` and `audience_tags` only for its author.
+
+    Reads only what `selectors.posts_visible` loaded (author, photos, the viewer's own tags,
+    the visible comment count): no query per post.
+    """
+
+    id = serializers.IntegerField(read_only=True)
+    author = AuthorSerializer(read_only=True)
+    body = serializers.CharField(read_only=True)
+    body_html = serializers.CharField(read_only=True)
+    is_milestone = serializers.BooleanField(read_only=True)
+    importance = serializers.FloatField(read_only=True)
+    photos = PhotoSerializer(many=True, read_only=True, source="photos.all")
+    comment_count = serializers.IntegerField(read_only=True)
+    created_at = serializers.DateTimeField(read_only=True)
+    edited_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    audience = serializers.ChoiceField(
+        choices=Post.Audience.choices,
+        read_only=True,
+        required=False,
+        help_text="Only for the post's author.",
+    )
+    audience_tags = TagRefSerializer(
+        many=True,
+        read_only=True,
+        required=False,
+        source="audience_tags.all",
+        help_text="Only for the post's author.",
+    )
+
+    def to_representation(self, post):
+        data = super().to_representation(post)
+        viewer = self.context["request"].user
+        if post.author_id != viewer.pk:
+            data.pop("audience", None)
+            data.pop("audience_tags", None)
+        return data
+
+
+class PostPageSerializer(serializers.Serializer):
+    results = PostSerializer(many=True)
+    next = serializers.URLField(allow_null=True)
+
+
+class PostCreateInputSerializer(serializers.Serializer):
+    body = serializers.CharField(
+        required=False, allow_blank=True, trim_whitespace=False, default=""
+    )
+    audience = serializers.ChoiceField(
+        choices=Post.Audience.choices, required=False, default=Post.Audience.CONNECTIONS
+    )
+    audience_tags = serializers.ListField(
+        child=serializers.IntegerField(min_value=1),
+        required=False,
+        default=list,
+        help_text="Ids of your own tags (1 to 10) when audience is `tags`.",
+    )
+    is_milestone = serializers.BooleanField(required=False, default=False)
+    photos = serializers.ListField(
+        child=serializers.FileField(allow_empty_file=False),
+        required=False,
+        default=list,
+        help_text="Up to 4 images (multipart only): JPEG, PNG, WebP or GIF, ≤ 10 MB, ≤ 40 MP.",
+    )
+
+
+class PostUpdateInputSerializer(serializers.Serializer):
+    body = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
+    audience = serializers.ChoiceField(choices=Post.Audience.choices, required=False)
+    audience_tags = serializers.ListField(
+        child=serializers.IntegerField(min_value=1), required=False
+    )
+    is_milestone = serializers.BooleanField(required=False)
+
+
+class CommentSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    post = serializers.IntegerField(read_only=True, source="post_id")
+    author = AuthorSerializer(read_only=True)
+    body = serializers.CharField(read_only=True)
+    body_html = serializers.CharField(read_only=True)
+    created_at = serializers.DateTimeField(read_only=True)
+
+
+class CommentPageSerializer(serializers.Serializer):
+    results = CommentSerializer(many=True)
+    next = serializers.URLField(allow_null=True)
+
+
+class CommentInputSerializer(serializers.Serializer):
+    body = serializers.CharField(allow_blank=True, trim_whitespace=False)

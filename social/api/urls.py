@@ -11,4 +11,13 @@ urlpatterns = [
     path("auth/token/refresh/", TokenRefreshView.as_view(), name="api-token-refresh"),
     path("auth/logout/", views.LogoutView.as_view(), name="api-logout"),
     path("me/", views.MeView.as_view(), name="api-me"),
+    path("posts/", views.PostListCreateView.as_view(), name="api-posts"),
+    path("posts/<int:pk>/", views.PostDetailView.as_view(), name="api-post"),
+    path(
+        "posts/<int:pk>/comments/",
+        views.CommentListCreateView.as_view(),
+        name="api-post-comments",
+    ),
+    path("comments/<int:pk>/", views.CommentDeleteView.as_view(), name="api-comment"),
+    path("feed/", views.FeedView.as_view(), name="api-feed"),
 ]

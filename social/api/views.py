@@ -1,20 +1,35 @@
-"""API endpoints of the social app: accounts and the own profile (SPEC §6)."""
+"""API endpoints of the social app: accounts, the own profile, posts, feed, comments (SPEC §6)."""
 
 from django.contrib.auth import authenticate
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
+from rest_framework.generics import GenericAPIView
+from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.tokens import RefreshToken
 
+from connections.services import invitation_accept
+from intentional.api import service_errors
+from intentional.errors import error_json
+from intentional.metrics import FEED_SECONDS
 from intentional.ratelimit import ratelimit_enforce
-from social import services
+from social import selectors, services
 from social.api.serializers import (
+    CommentInputSerializer,
+    CommentPageSerializer,
+    CommentSerializer,
     MeSerializer,
+    PostCreateInputSerializer,
+    PostPageSerializer,
+    PostSerializer,
+    PostUpdateInputSerializer,
     RefreshInputSerializer,
     RegisterInputSerializer,
     RegisterOutputSerializer,
@@ -24,18 +39,34 @@ from social.api.serializers import (
 from social.models import User
 
 
+class RegisterWithInvitationSerializer(RegisterInputSerializer):
+    invitation = serializers.CharField(
+        required=False,
+        max_length=64,
+        help_text="Token of an invitation link: the new account is connected to its inviter.",
+    )
+
+
 class RegisterView(APIView):
-    """Create an account: `{email, username, password}` → 201 `{id, username, email}`."""
+    """Create an account: `{email, username, password, invitation?}` → 201
+    `{id, username, email}`."""
 
     permission_classes = [AllowAny]
     authentication_classes: list = []
 
-    @extend_schema(request=RegisterInputSerializer, responses={201: RegisterOutputSerializer})
+    @extend_schema(
+        request=RegisterWithInvitationSerializer, responses={201: RegisterOutputSerializer}
+    )
     def post(self, request):
         ratelimit_enforce(request, name="register", by_ip=True)
-        data = RegisterInputSerializer(data=request.data)
+        data = RegisterWithInvitationSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        user = services.user_register(**data.validated_data)
+        token = data.validated_data.pop("invitation", "")
+        # One transaction: an unusable invitation creates no account.
+        with transaction.atomic(), service_errors(field="invitation"):
+            user = services.user_register(**data.validated_data)
+            if token:
+                invitation_accept(user=user, token=token)
         return Response(RegisterOutputSerializer(user).data, status=status.HTTP_201_CREATED)
 
 
@@ -100,3 +131,174 @@ class MeView(APIView):
         data.is_valid(raise_exception=True)
         user = services.user_update_profile(user=request.user, **data.validated_data)
         return Response(MeSerializer(user, context={"request": request}).data)
+
+
+# --- Posts, feed and comments (SPEC §6) ---------------------------------------------------------
+
+_PAGE_PARAMETERS = [
+    OpenApiParameter("cursor", str, description="Opaque cursor from `next`."),
+]
+
+
+def _api_validation_error(error: DjangoValidationError):
+    """A service's ValidationError as the API's answer: 413 for an oversized image, else 400."""
+    fields = (
+        error.message_dict if hasattr(error, "error_dict") else {"non_field_errors": error.messages}
+    )
+    codes = {item.code for items in getattr(error, "error_dict", {}).values() for item in items}
+    if "too_large" in codes:
+        return error_json(413, "payload_too_large", fields["photos"][0], fields=fields)
+    raise serializers.ValidationError(fields)
+
+
+def _next_url(request, cursor: str | None) -> str | None:
+    if cursor is None:
+        return None
+    params = request.query_params.copy()
+    params["cursor"] = cursor
+    return request.build_absolute_uri(f"{request.path}?{params.urlencode()}")
+
+
+def _page_arguments(request, *, with_size: bool) -> dict:
+    """cursor (and page_size) from the query string; 400 when they are malformed."""
+    try:
+        arguments = {"cursor": request.query_params.get("cursor") or None}
+        if arguments["cursor"]:
+            selectors.cursor_decode(arguments["cursor"])
+        if with_size:
+            arguments["page_size"] = selectors.page_size_clean(
+                request.query_params.get("page_size")
+            )
+    except DjangoValidationError as error:
+        raise serializers.ValidationError(error.message_dict) from None
+    return arguments
+
+
+class PostListCreateView(APIView):
+    """An author's posts that you can see (newest first), and creating a post."""
+
+    parser_classes = [JSONParser, MultiPartParser]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("author", str, required=True, description="A username."),
+            *_PAGE_PARAMETERS,
+        ],
+        responses=PostPageSerializer,
+    )
+    def get(self, request):
+        username = request.query_params.get("author", "")
+        if not username:
+            raise serializers.ValidationError({"author": [_("Give the author's username.")]})
+        arguments = _page_arguments(request, with_size=False)
+        author = User.objects.filter(username__iexact=username, is_active=True).first()
+        if author is None:  # answered like an author whose posts you cannot see
+            return Response({"results": [], "next": None})
+        page = selectors.profile_posts_for(viewer=request.user, author=author, **arguments)
+        context = {"request": request}
+        return Response(
+            {
+                "results": PostSerializer(page.items, many=True, context=context).data,
+                "next": _next_url(request, page.next_cursor),
+            }
+        )
+
+    @extend_schema(request=PostCreateInputSerializer, responses={201: PostSerializer})
+    def post(self, request):
+        ratelimit_enforce(request, name="post")
+        data = PostCreateInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            post = services.post_create(author=request.user, **data.validated_data)
+        except DjangoValidationError as error:
+            return _api_validation_error(error)
+        except services.StorageUnavailable as error:
+            return error_json(503, "storage_unavailable", str(error), headers={"Retry-After": "30"})
+        post = selectors.post_for(viewer=request.user, post_id=post.pk)
+        return Response(
+            PostSerializer(post, context={"request": request}).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class PostDetailView(GenericAPIView):
+    """A post you can see (404 otherwise); its author changes or deletes it."""
+
+    serializer_class = PostSerializer
+
+    def get_queryset(self):
+        return selectors.posts_visible(viewer=self.request.user)
+
+    @extend_schema(responses=PostSerializer)
+    def get(self, request, pk: int):
+        return Response(self.get_serializer(self.get_object()).data)
+
+    @extend_schema(request=PostUpdateInputSerializer, responses=PostSerializer)
+    def patch(self, request, pk: int):
+        data = PostUpdateInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            services.post_update(user=request.user, post_id=pk, **data.validated_data)
+        except DjangoValidationError as error:
+            return _api_validation_error(error)
+        return Response(self.get_serializer(self.get_object()).data)
+
+    @extend_schema(responses={204: None})
+    def delete(self, request, pk: int):
+        services.post_delete(user=request.user, post_id=pk)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class FeedView(APIView):
+    """Your feed: your and your connections' posts that you can see, newest first."""
+
+    @extend_schema(
+        parameters=[
+            *_PAGE_PARAMETERS,
+            OpenApiParameter("page_size", int, description="1 to 50; 20 by default."),
+        ],
+        responses=PostPageSerializer,
+    )
+    def get(self, request):
+        arguments = _page_arguments(request, with_size=True)
+        with FEED_SECONDS.time():
+            page = selectors.feed_for(viewer=request.user, **arguments)
+            results = PostSerializer(page.items, many=True, context={"request": request}).data
+        return Response({"results": results, "next": _next_url(request, page.next_cursor)})
+
+
+class CommentListCreateView(APIView):
+    """The comments of a post that you can see, oldest first; commenting on it."""
+
+    @extend_schema(parameters=_PAGE_PARAMETERS, responses=CommentPageSerializer)
+    def get(self, request, pk: int):
+        arguments = _page_arguments(request, with_size=False)
+        page = selectors.comments_for(viewer=request.user, post_id=pk, **arguments)
+        return Response(
+            {
+                "results": CommentSerializer(page.items, many=True).data,
+                "next": _next_url(request, page.next_cursor),
+            }
+        )
+
+    @extend_schema(request=CommentInputSerializer, responses={201: CommentSerializer})
+    def post(self, request, pk: int):
+        ratelimit_enforce(request, name="comment")
+        data = CommentInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            comment = services.comment_create(
+                author=request.user, post_id=pk, body=data.validated_data["body"]
+            )
+        except DjangoValidationError as error:
+            return _api_validation_error(error)
+        return Response(CommentSerializer(comment).data, status=status.HTTP_201_CREATED)
+
+
+class CommentDeleteView(APIView):
+    """Delete a comment: its author or the post's author (404 for anyone else)."""
+
+    @extend_schema(responses={204: None})
+    def delete(self, request, pk: int):
+        services.comment_delete(user=request.user, comment_id=pk)
+        return Response(status=status.HTTP_204_NO_CONTENT)
