@@ -10,6 +10,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
+from rest_framework.exceptions import AuthenticationFailed
+from rest_framework_simplejwt.authentication import JWTAuthentication
+from rest_framework_simplejwt.exceptions import InvalidToken
 
 from intentional.metrics import FEED_SECONDS, STORAGE_SECONDS
 from intentional.ratelimit import ratelimit_enforce
@@ -206,7 +209,7 @@ def photo(request, pk: int, variant: str):
     """A photo of a post you can see (404 otherwise, exactly like a missing one)."""
     if variant not in VARIANTS:
         raise Http404
-    item = selectors.photo_for(viewer=request.user, photo_id=pk)
+    item = selectors.photo_for(viewer=_session_or_bearer_user(request), photo_id=pk)
     if storage_is_remote():
         return redirect(photo_url(item, variant))
     key = item.display_key if variant == "display" else item.thumbnail_key
@@ -263,6 +266,17 @@ def avatar(request, username: str):
     response = FileResponse(handle, content_type=_content_type(user.avatar_key))
     response["Cache-Control"] = "private, max-age=3600"
     return response
+
+
+def _session_or_bearer_user(request):
+    """The signed-in user: the browser session, or an API client's `Authorization: Bearer`."""
+    if request.user.is_authenticated or "Authorization" not in request.headers:
+        return request.user
+    try:
+        authenticated = JWTAuthentication().authenticate(request)
+    except (AuthenticationFailed, InvalidToken):
+        return request.user
+    return authenticated[0] if authenticated else request.user
 
 
 def _content_type(key: str) -> str:

@@ -148,15 +148,14 @@ class PostSerializer(serializers.Serializer):
     comment_count = serializers.IntegerField(read_only=True)
     created_at = serializers.DateTimeField(read_only=True)
     edited_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    # Not read-only so that the schema marks them optional: they are absent for non-authors.
     audience = serializers.ChoiceField(
         choices=Post.Audience.choices,
-        read_only=True,
         required=False,
         help_text="Only for the post's author.",
     )
     audience_tags = TagRefSerializer(
         many=True,
-        read_only=True,
         required=False,
         source="audience_tags.all",
         help_text="Only for the post's author.",

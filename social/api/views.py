@@ -185,6 +185,7 @@ class PostListCreateView(APIView):
             *_PAGE_PARAMETERS,
         ],
         responses=PostPageSerializer,
+        operation_id="posts_list",
     )
     def get(self, request):
         username = request.query_params.get("author", "")
