@@ -109,8 +109,10 @@ def _tags_page(request, *, create_form=None, failed_tag_id=None, failed_form=Non
         tag.member_form = TagMemberForm(
             people=[person for person in people if person.pk not in member_ids], auto_id=auto_id
         )
+        tag.show_member_form = bool(people)
         if tag.pk == failed_tag_id:
             setattr(tag, failed_form[0], failed_form[1])
+            tag.show_member_form = True  # its error shows next to the field
     context = {
         "tags": tags,
         "create_form": create_form or TagNameForm(auto_id="id_new_tag_%s"),

@@ -1,0 +1,106 @@
+"""Races (acceptance 4), with real concurrent transactions on PostgreSQL: crossing requests end
+as one accepted connection, and two accepts racing for the last free slot cannot both win.
+
+SQLite cannot run concurrent writers (it serializes them), so these run on PostgreSQL only.
+"""
+
+import threading
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection as db_connection
+from django.db import connections
+
+from connections import services
+from connections.models import Connection
+from connections.tests.factories import connect
+from social.tests.factories import UserFactory
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(
+        db_connection.vendor != "postgresql",
+        reason="needs concurrent writers (PostgreSQL); SQLite serializes them",
+    ),
+]
+
+ROUNDS = 5
+
+
+def _race(*calls) -> list:
+    """Run the calls at the same moment, each in its own thread and database connection;
+    return what each returned or raised."""
+    barrier = threading.Barrier(len(calls))
+    outcomes: list = [None] * len(calls)
+
+    def run(index, call):
+        try:
+            barrier.wait()
+            outcomes[index] = call()
+        except Exception as error:  # collected and asserted on below
+            outcomes[index] = error
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return outcomes
+
+
+def test_crossing_requests_make_one_accepted_connection():
+    for _round in range(ROUNDS):
+        alice, bob = UserFactory(), UserFactory()
+        outcomes = _race(
+            lambda alice=alice, bob=bob: services.connection_request(
+                user=alice, username=bob.username
+            ),
+            lambda alice=alice, bob=bob: services.connection_request(
+                user=bob, username=alice.username
+            ),
+        )
+        assert all(isinstance(outcome, Connection) for outcome in outcomes), outcomes
+        rows = list(Connection.objects.between(alice, bob))
+        assert len(rows) == 1
+        assert rows[0].status == Connection.Status.ACCEPTED
+        assert {outcome.pk for outcome in outcomes} == {rows[0].pk}
+
+
+def test_two_accepts_race_for_the_last_slot(settings):
+    settings.INTENTIONAL_MAX_CONNECTIONS = 2
+    for _round in range(ROUNDS):
+        popular, bob, carol = UserFactory(), UserFactory(), UserFactory()
+        connect(popular, UserFactory())  # one slot left
+        to_bob = connect(popular, bob, status=Connection.Status.PENDING)
+        to_carol = connect(popular, carol, status=Connection.Status.PENDING)
+        outcomes = _race(
+            lambda bob=bob, pk=to_bob.pk: services.connection_accept(user=bob, connection_id=pk),
+            lambda carol=carol, pk=to_carol.pk: services.connection_accept(
+                user=carol, connection_id=pk
+            ),
+        )
+        won = [outcome for outcome in outcomes if isinstance(outcome, Connection)]
+        refused = [outcome for outcome in outcomes if isinstance(outcome, ValidationError)]
+        assert len(won) == 1 and len(refused) == 1, outcomes
+        assert "already has 2 connections" in refused[0].messages[0]
+        assert Connection.objects.accepted().of(popular).count() == 2
+
+
+def test_two_requests_race_for_the_last_slot(settings):
+    settings.INTENTIONAL_MAX_CONNECTIONS = 2
+    for _round in range(ROUNDS):
+        popular, bob, carol = UserFactory(), UserFactory(), UserFactory()
+        connect(popular, UserFactory())
+        # Each of them had been asked by `popular`: requesting back accepts, using the slot.
+        connect(popular, bob, status=Connection.Status.PENDING)
+        connect(popular, carol, status=Connection.Status.PENDING)
+        outcomes = _race(
+            lambda bob=bob, p=popular: services.connection_request(user=bob, username=p.username),
+            lambda carol=carol, p=popular: services.connection_request(
+                user=carol, username=p.username
+            ),
+        )
+        assert sum(isinstance(outcome, Connection) for outcome in outcomes) == 1, outcomes
+        assert Connection.objects.accepted().of(popular).count() == 2
