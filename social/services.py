@@ -348,6 +348,24 @@ def comment_delete(*, user: User, comment_id: int) -> None:
     )
     if comment is None:
         raise Http404
+    comment_destroy(comment=comment)
+
+
+@transaction.atomic
+def comment_destroy(*, comment: Comment) -> None:
+    """Delete a comment (moderation or its author's request) and refresh the importance."""
     post_id = comment.post_id
     comment.delete()
     post_importance_recompute(post_id=post_id)
+
+
+def photo_destroy(*, photo: Photo) -> None:
+    """Remove one photo from its post (staff moderation); its files go after the commit."""
+    from social.tasks import storage_delete_files
+
+    keys = photo.storage_keys()
+    with transaction.atomic():
+        post_id = photo.post_id
+        photo.delete()
+        post_importance_recompute(post_id=post_id)
+        transaction.on_commit(lambda: _queue_file_deletes(keys, storage_delete_files))
