@@ -142,6 +142,11 @@ def tags_of(*, owner: User) -> QuerySet[Tag]:
     )
 
 
+def tags_owned(*, owner: User) -> QuerySet[Tag]:
+    """The owner's tags by name, without their members."""
+    return Tag.objects.owned_by(owner).order_by(Lower("name"), "pk")
+
+
 def labels_on(*, owner: User, target: User) -> QuerySet[Tag]:
     """The owner's tags that label `target` (only ever shown to the owner)."""
     return (

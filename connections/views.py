@@ -20,6 +20,7 @@ from connections.forms import FindPersonForm, TagMemberForm, TagNameForm
 from connections.models import Connection
 from intentional.ratelimit import ratelimit_enforce
 from social.selectors import profile_details_visible
+from social.views import profile_timeline_context
 
 # Session key holding the token of the invitation link someone came through (social.adapters).
 INVITATION_SESSION_KEY = "invitation_token"
@@ -83,16 +84,16 @@ def _profile_page(request, person, *, member_form=None, status: int = 200):
     connected = person.relationship == selectors.CONNECTED
     labels = list(selectors.labels_on(owner=viewer, target=person)) if connected else []
     label_ids = {tag.pk for tag in labels}
-    other_tags = (
-        [tag for tag in selectors.tags_of(owner=viewer) if tag.pk not in label_ids]
-        if connected
-        else []
-    )
+    own_tags = list(selectors.tags_owned(owner=viewer)) if connected else []
+    other_tags = [tag for tag in own_tags if tag.pk not in label_ids]
     context = {
         "person": person,
         "details_visible": profile_details_visible(viewer=viewer, user=person),
         "labels": labels,
         "other_tags": other_tags,
+        "has_tags": bool(own_tags),
+        # The posts of theirs the viewer may see (social's timeline, through visible_to).
+        **profile_timeline_context(request, person),
     }
     return render(request, "connections/profile.html", context, status=status)
 
@@ -106,6 +107,7 @@ def _tags_page(request, *, create_form=None, failed_tag_id=None, failed_form=Non
         member_ids = {member.pk for member in tag.members}
         auto_id = f"id_tag{tag.pk}_%s"
         tag.rename_form = TagNameForm(initial={"name": tag.name}, auto_id=auto_id)
+        tag.rename_form.fields["name"].label = _("New name")
         tag.member_form = TagMemberForm(
             people=[person for person in people if person.pk not in member_ids], auto_id=auto_id
         )
@@ -336,6 +338,7 @@ def tag_create(request):
 def tag_rename(request, pk: int):
     """Rename one of your tags."""
     form = TagNameForm(request.POST, auto_id=f"id_tag{pk}_%s")
+    form.fields["name"].label = _("New name")
     if form.is_valid():
         try:
             tag = services.tag_rename(owner=request.user, tag_id=pk, name=form.cleaned_data["name"])

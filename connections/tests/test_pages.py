@@ -17,7 +17,7 @@ from connections.tests.factories import (
     connect,
 )
 from social.models import User
-from social.tests.factories import UserFactory
+from social.tests.factories import PostFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -346,3 +346,15 @@ def test_tags_page_query_count_is_constant(alice, count, django_assert_num_queri
     with django_assert_num_queries(5):
         response = client.get("/tags/")
     assert len(response.context["tags"][0].members) == count
+
+
+def test_profile_shows_only_the_posts_the_viewer_may_see(alice, bob):
+    PostFactory(author=alice, body="Summit day!", audience="connections")
+    PostFactory(author=alice, body="Note to self", audience="private")
+    stranger_view = _html(client_for(bob).get("/people/alice/"))
+    assert "Summit day!" not in stranger_view and "Nothing of theirs to show you." in stranger_view
+    connect(alice, bob)
+    connected_view = _html(client_for(bob).get("/people/alice/"))
+    assert "Summit day!" in connected_view and "Note to self" not in connected_view
+    own_view = _html(client_for(alice).get("/people/alice/"))
+    assert "Summit day!" in own_view and "Note to self" in own_view
