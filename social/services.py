@@ -3,6 +3,7 @@
 import logging
 import secrets
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
@@ -177,9 +178,11 @@ def post_create(
     audience_tags: Iterable = (),
     is_milestone: bool = False,
     photos: Sequence = (),
+    created_at: datetime | None = None,
 ) -> Post:
     """Create a post with up to 4 photos; all or nothing (no post, photo row or file is left
-    behind on any error). ValidationError by field; StorageUnavailable if storage fails."""
+    behind on any error). ValidationError by field; StorageUnavailable if storage fails.
+    `created_at` is for imports and the demo seed only."""
     photos = list(photos)
     if len(photos) > settings.POST_MAX_PHOTOS:
         raise ValidationError(
@@ -201,6 +204,7 @@ def post_create(
                 body=body,
                 audience=audience,
                 is_milestone=bool(is_milestone),
+                created_at=created_at or timezone.now(),
                 importance=post_importance(
                     body=body,
                     photo_count=len(prepared),
