@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from connections.models import Block, Connection, Invitation, Tag, TagMembership
+from connections.selectors import request_people
 from connections.tasks import connection_accepted_email, connection_request_email
 from intentional.metrics import CONNECTION_ACCEPTS, CONNECTION_REQUESTS
 from social.models import User
@@ -444,13 +445,6 @@ def _send_once(connection_id: int, *, column: str, status: str, build) -> bool:
     return True
 
 
-def _people(connection: Connection) -> tuple[User, User]:
-    """(requester, recipient) of the pair."""
-    if connection.requested_by_id == connection.user_a_id:
-        return connection.user_a, connection.user_b
-    return connection.user_b, connection.user_a
-
-
 def _email(template: str, context: dict) -> tuple[str, str]:
     context = {
         **context,
@@ -466,7 +460,7 @@ def connection_request_notify(*, connection_id: int) -> bool:
     """Email the recipient that someone asked to connect, once, if the request still waits."""
 
     def build(connection):
-        requester, recipient = _people(connection)
+        requester, recipient = request_people(connection)
         subject, body = _email("request_received", {"requester": requester, "recipient": recipient})
         return recipient, subject, body
 
@@ -479,7 +473,7 @@ def connection_accepted_notify(*, connection_id: int) -> bool:
     """Email the requester (or inviter) that they are now connected, once."""
 
     def build(connection):
-        requester, recipient = _people(connection)
+        requester, recipient = request_people(connection)
         subject, body = _email("request_accepted", {"requester": requester, "accepter": recipient})
         return requester, subject, body
 
