@@ -138,7 +138,8 @@ class Post(models.Model):
         TAGS = "tags", _("Only people with these tags")
         PRIVATE = "private", _("Only me")
 
-    author = models.ForeignKey(User, on_delete=models.CASCADE, related_name="posts")
+    # Indexed by post_author_created (author first), which also serves the ordering.
+    author = models.ForeignKey(User, on_delete=models.CASCADE, related_name="posts", db_index=False)
     body = models.TextField(_("text"), max_length=5000, blank=True)
     audience = models.CharField(
         _("audience"), max_length=12, choices=Audience.choices, default=Audience.CONNECTIONS
