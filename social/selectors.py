@@ -3,7 +3,7 @@
 
 import base64
 import binascii
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
@@ -38,7 +38,6 @@ class Page:
 
     items: list
     next_cursor: str | None = None
-    extra: dict = field(default_factory=dict)
 
 
 def cursor_encode(created_at: datetime, pk: int) -> str:

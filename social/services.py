@@ -309,6 +309,14 @@ def post_destroy(*, post: Post) -> None:
         transaction.on_commit(POSTS_DELETED.inc)
 
 
+def user_posts_delete(*, user: User) -> int:
+    """Delete all of a person's posts and their photo files (account deletion); the count."""
+    posts = list(Post.objects.filter(author_id=user.pk).prefetch_related("photos"))
+    for post in posts:
+        post_destroy(post=post)
+    return len(posts)
+
+
 def _queue_file_deletes(keys: list[str], task) -> None:
     try:
         task.delay(keys)

@@ -340,3 +340,15 @@ def test_post_create_and_delete_count_in_metrics(net, django_capture_on_commit_c
         services.post_delete(user=net["author"], post_id=post.pk)
     assert POSTS_CREATED._value.get() == before_created + 1
     assert POSTS_DELETED._value.get() == before_deleted + 1
+
+
+def test_user_posts_delete_removes_posts_and_files(
+    net, settings, django_capture_on_commit_callbacks
+):
+    services.post_create(author=net["author"], body="a", photos=[upload()])
+    services.post_create(author=net["author"], body="b")
+    kept = services.post_create(author=net["tagged"], body="theirs", photos=[upload()])
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.user_posts_delete(user=net["author"]) == 2
+    assert list(Post.objects.values_list("pk", flat=True)) == [kept.pk]
+    assert len(stored_files(settings)) == 2
