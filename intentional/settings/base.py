@@ -214,6 +214,25 @@ ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = env.str("ACCOUNT_EMAIL_VERIFICATION", default="optional")
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_USERNAME_MIN_LENGTH = 3
+# Names that would collide with URL segments (e.g. /api/v1/connections/requests/) or mislead.
+ACCOUNT_USERNAME_BLACKLIST = [
+    "admin",
+    "api",
+    "accounts",
+    "requests",
+    "members",
+    "me",
+    "new",
+    "edit",
+    "delete",
+    "settings",
+    "support",
+    "staff",
+    "intentional",
+    "root",
+    "system",
+    "avatar",
+]
 ACCOUNT_PRESERVE_USERNAME_CASING = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_ADAPTER = "social.adapters.AccountAdapter"

@@ -234,3 +234,25 @@ def test_api_patch_me_validates_timezone(auth_api):
     response = auth_api.patch("/api/v1/me/", {"timezone": "Mars/Olympus"}, format="json")
     assert response.status_code == 400
     assert "timezone" in response.json()["error"]["fields"]
+
+
+@pytest.mark.parametrize("name", ["requests", "Admin", "ME"])
+def test_reserved_usernames_are_refused(api_client, client, name):
+    response = api_client.post(
+        "/api/v1/auth/register/",
+        {"email": "r@example.com", "username": name, "password": "long pass phrase 12"},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "username" in response.json()["error"]["fields"]
+    page = client.post(
+        "/accounts/signup/",
+        {
+            "email": "r@example.com",
+            "username": name,
+            "password1": "long pass phrase 12",
+            "password2": "long pass phrase 12",
+        },
+    )
+    assert page.status_code == 200 and "username" in page.context["form"].errors
+    assert not User.objects.exists()

@@ -1,5 +1,6 @@
 """API shapes of the social app (SPEC §6)."""
 
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
@@ -25,6 +26,8 @@ class RegisterInputSerializer(serializers.Serializer):
         return value
 
     def validate_username(self, value: str) -> str:
+        if value.lower() in settings.ACCOUNT_USERNAME_BLACKLIST:
+            raise serializers.ValidationError(_("That username is reserved; choose another."))
         if User.objects.filter(username__iexact=value).exists():
             raise serializers.ValidationError(_("That username is taken."))
         return value
