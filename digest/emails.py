@@ -1,0 +1,57 @@
+"""The digest email: text and HTML parts, thumbnails, one-click unsubscribe (SPEC §5)."""
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from digest.photos import photo_thumbnail_absolute_url
+from digest.selectors import DigestPage
+from digest.tokens import unsubscribe_url
+from social.models import User
+
+
+def digest_email_subject(page: DigestPage) -> str:
+    return f"Your week with Intentional: {page.week.label()} ({page.week})"
+
+
+def digest_email_message(*, page: DigestPage, user: User) -> EmailMultiAlternatives:
+    """The email of `page` to `user` (who must be the viewer `page` was selected for)."""
+    unsubscribe = unsubscribe_url(user)
+    week_url = settings.SITE_URL + reverse("digest:week", args=[str(page.week)])
+    entries = [
+        {
+            "post": post,
+            "url": settings.SITE_URL + _post_path(post),
+            "thumbnails": [
+                {"url": photo_thumbnail_absolute_url(photo), "photo": photo}
+                for photo in post.photos.all()
+            ],
+        }
+        for post in page.posts
+    ]
+    context = {
+        "page": page,
+        "user": user,
+        "entries": entries,
+        "week_url": week_url,
+        "settings_url": settings.SITE_URL + reverse("social:settings"),
+        "unsubscribe_url": unsubscribe,
+        "SITE_URL": settings.SITE_URL,
+    }
+    message = EmailMultiAlternatives(
+        subject=digest_email_subject(page),
+        body=render_to_string("digest/email/digest.txt", context),
+        to=[user.email],
+        headers={
+            "List-Unsubscribe": f"<{unsubscribe}>",
+            # RFC 8058: mail clients may unsubscribe with one POST to the URL above.
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        },
+    )
+    message.attach_alternative(render_to_string("digest/email/digest.html", context), "text/html")
+    return message
+
+
+def _post_path(post) -> str:
+    return post.get_absolute_url()

@@ -1,0 +1,148 @@
+"""Reads of the digest app: the selection of SPEC §5, and digests as a viewer sees them."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db.models import Exists, F, Max, OuterRef, Q, Window
+from django.db.models.functions import RowNumber, TruncDate
+
+from digest.models import Digest, DigestEntry
+from digest.summary import SOURCE_BUILTIN, summary_builtin
+from digest.weeks import Week
+from social.models import Post, User
+from social.selectors import posts_visible
+
+
+@dataclass
+class DigestPage:
+    """A digest as one viewer sees it now: pages, API and email all show this."""
+
+    week: Week
+    starts_at: datetime
+    ends_at: datetime
+    summary: str
+    summary_source: str
+    # Chronological, each visible to the viewer right now, photos prefetched.
+    posts: list = field(default_factory=list)
+    # The current week, selected live and not stored.
+    is_preview: bool = False
+    digest: Digest | None = None
+
+    @property
+    def people(self) -> list[User]:
+        """Who shared, in order of first appearance."""
+        seen: dict[int, User] = {}
+        for post in self.posts:
+            seen.setdefault(post.author_id, post.author)
+        return list(seen.values())
+
+    @property
+    def previous_week(self) -> Week:
+        return self.week.shifted(-1)
+
+    @property
+    def next_week(self) -> Week | None:
+        """The following week if it has started (the current week is a preview)."""
+        return None if self.is_preview else self.week.shifted(1)
+
+
+def digest_candidates(*, recipient: User, week: Week):
+    """Posts `recipient` can see, by someone else, created within `week` in their timezone."""
+    start, end = week.bounds(recipient.timezone)
+    return (
+        Post.objects.visible_to(recipient)
+        .exclude(author=recipient)
+        .filter(created_at__gte=start, created_at__lt=end)
+    )
+
+
+def digest_select(*, recipient: User, week: Week) -> list[Post]:
+    """The week's posts for `recipient` (SPEC §5 steps 1-5), chronological, in one query.
+
+    Steps 1-3 run in the database. The per-(author, local day) rank and the week's top
+    importance are window functions over the candidates left after step 1. Ranking before
+    step 2 changes nothing: every post step 2 drops ranks below every post it keeps in its
+    partition, since partitions are ordered by importance first. Steps 4 and 5 sort the few
+    rows left in Python.
+    """
+    zone = ZoneInfo(recipient.timezone)
+    # A post already in another week's digest (after a timezone change) is not shown twice.
+    elsewhere = DigestEntry.objects.filter(user=recipient, post=OuterRef("pk")).exclude(
+        digest__week=str(week)
+    )
+    rows = (
+        digest_candidates(recipient=recipient, week=week)
+        .filter(importance__gte=settings.DIGEST_MIN_IMPORTANCE)
+        .exclude(Exists(elsewhere))
+        .annotate(
+            day_rank=Window(
+                RowNumber(),
+                partition_by=[F("author_id"), TruncDate("created_at", tzinfo=zone)],
+                order_by=[F("importance").desc(), F("created_at").asc(), F("pk").asc()],
+            ),
+            week_top=Window(Max("importance")),
+        )
+        .filter(day_rank__lte=settings.DIGEST_PER_PERSON_PER_DAY)
+        .filter(
+            Q(week_top__lt=settings.DIGEST_EVENT_IMPORTANCE)
+            | Q(importance__gte=settings.DIGEST_LOW_PRIORITY_IMPORTANCE)
+        )
+        .select_related("author")
+    )
+    kept = sorted(rows, key=lambda post: (-post.importance, post.created_at, post.pk))
+    kept = kept[: settings.DIGEST_MAX_PAGES]
+    return sorted(kept, key=lambda post: (post.created_at, post.pk))
+
+
+def digest_posts_for(*, viewer: User, post_ids: list[int]) -> list[Post]:
+    """The posts of `post_ids` that `viewer` can see now, in that order, ready to show.
+
+    Loaded like the feed (`social.selectors.posts_visible`: author joined, photos and the
+    viewer's own audience tags prefetched, visible comment count annotated), so pages, the API
+    and the email read no more queries per post than the feed does.
+    """
+    if not post_ids:
+        return []
+    posts = posts_visible(viewer=viewer).filter(pk__in=post_ids)
+    by_id = {post.pk: post for post in posts}
+    return [by_id[pk] for pk in post_ids if pk in by_id]
+
+
+def digest_stored_page(*, digest: Digest, viewer: User) -> DigestPage:
+    """A stored digest as `viewer` sees it now: posts they can no longer see are left out.
+
+    If any is left out, the stored summary may mention it, so a built-in one is written from
+    what is still visible.
+    """
+    entry_ids = list(digest.entries.order_by("position").values_list("post_id", flat=True))
+    posts = digest_posts_for(viewer=viewer, post_ids=entry_ids)
+    summary, source = digest.summary, digest.summary_source
+    if len(posts) != len(entry_ids):
+        summary, source = summary_builtin(posts), SOURCE_BUILTIN
+    return DigestPage(
+        week=digest.iso_week,
+        starts_at=digest.starts_at,
+        ends_at=digest.ends_at,
+        summary=summary,
+        summary_source=source,
+        posts=posts,
+        digest=digest,
+    )
+
+
+def digest_preview(*, viewer: User, week: Week) -> DigestPage:
+    """The current week so far: selected live, summarised with the built-in generator."""
+    selected = digest_select(recipient=viewer, week=week)
+    posts = digest_posts_for(viewer=viewer, post_ids=[post.pk for post in selected])
+    start, end = week.bounds(viewer.timezone)
+    return DigestPage(
+        week=week,
+        starts_at=start,
+        ends_at=end,
+        summary=summary_builtin(posts),
+        summary_source=SOURCE_BUILTIN,
+        posts=posts,
+        is_preview=True,
+    )

@@ -1,0 +1,170 @@
+"""Writes of the digest app: building digests, showing them on demand, emailing them."""
+
+import logging
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from digest.emails import digest_email_message
+from digest.models import Digest, DigestDelivery, DigestEntry
+from digest.selectors import digest_preview, digest_select, digest_stored_page
+from digest.summary import summary_generate
+from digest.weeks import Week, week_current, week_last_completed
+from intentional.metrics import DIGEST_EMAILS, DIGEST_SECONDS
+from social.models import User
+
+logger = logging.getLogger(__name__)
+
+
+class FutureWeek(Exception):
+    """The week has not started yet in the viewer's timezone: there is nothing to show."""
+
+
+def digest_build(*, user: User, week: Week, rebuild: bool = False) -> Digest:
+    """`user`'s stored digest of `week`, built and stored if missing (or if `rebuild`).
+
+    Idempotent: two workers building the same digest end with one row (the unique
+    (user, week) constraint decides) and both return it.
+    """
+    existing = Digest.objects.filter(user=user, week=str(week)).first()
+    if existing is not None and not rebuild:
+        return existing
+    with DIGEST_SECONDS.time():
+        posts = digest_select(recipient=user, week=week)
+        # Outside the transaction: the endpoint may take seconds.
+        summary, source = summary_generate(posts)
+        start, end = week.bounds(user.timezone)
+        try:
+            with transaction.atomic():
+                if existing is None:
+                    digest = Digest.objects.create(
+                        user=user,
+                        week=str(week),
+                        starts_at=start,
+                        ends_at=end,
+                        summary=summary,
+                        summary_source=source,
+                        built_at=timezone.now(),
+                    )
+                else:
+                    digest = existing
+                    digest.entries.all().delete()
+                    digest.starts_at, digest.ends_at = start, end
+                    digest.summary, digest.summary_source = summary, source
+                    digest.built_at = timezone.now()
+                    digest.save(
+                        update_fields=[
+                            "starts_at",
+                            "ends_at",
+                            "summary",
+                            "summary_source",
+                            "built_at",
+                        ]
+                    )
+                DigestEntry.objects.bulk_create(
+                    DigestEntry(digest=digest, user=user, post=post, position=position)
+                    for position, post in enumerate(posts)
+                )
+        except IntegrityError:
+            # Someone else stored it first: theirs is the digest.
+            return Digest.objects.get(user=user, week=str(week))
+    return digest
+
+
+def digest_show(*, viewer: User, week: Week | None = None, now: datetime | None = None):
+    """The DigestPage `viewer` sees for `week` (default: the last completed one).
+
+    The current week is a live preview; a past week is the stored digest, built on demand.
+    Raises FutureWeek for a week that has not started.
+    """
+    now = now or timezone.now()
+    current = week_current(viewer.timezone, now=now)
+    week = week or week_last_completed(viewer.timezone, now=now)
+    if week > current:
+        raise FutureWeek(str(week))
+    if week == current:
+        return digest_preview(viewer=viewer, week=week)
+    digest = digest_build(user=viewer, week=week)
+    return digest_stored_page(digest=digest, viewer=viewer)
+
+
+def digest_unsubscribe(*, user: User) -> None:
+    """Turn the weekly digest email off (the one-click unsubscribe link)."""
+    User.objects.filter(pk=user.pk).update(digest_email_enabled=False)
+    user.digest_email_enabled = False
+
+
+def digest_due_week(timezone_name: str, *, now: datetime) -> Week | None:
+    """The week whose email is due for someone in `timezone_name`: the previous week once
+    their Monday DIGEST_SEND_HOUR:00 has passed, else None (Monday morning before it)."""
+    zone = ZoneInfo(timezone_name)
+    current = week_current(zone, now=now)
+    send_at = datetime.combine(current.monday, time(settings.DIGEST_SEND_HOUR), tzinfo=zone)
+    if now < send_at:
+        return None
+    return current.shifted(-1)
+
+
+def digest_candidate_due_weeks(*, now: datetime) -> list[Week]:
+    """The (at most two) weeks `digest_due_week` can answer right now, whatever the timezone
+    (UTC-12 to UTC+14)."""
+    weeks = {
+        week_last_completed("UTC", now=now - timedelta(hours=12)),
+        week_last_completed("UTC", now=now + timedelta(hours=14)),
+    }
+    return sorted(weeks)
+
+
+# What `digest_deliver` returns.
+SENT, SKIPPED_EMPTY, SKIPPED_DISABLED, ALREADY_DONE = "sent", "empty", "disabled", "already"
+
+
+def digest_deliver(*, user_id: int, week: Week) -> str:
+    """Build `week`'s digest for the user and email it, at most once.
+
+    The delivery row is claimed with a conditional UPDATE before sending, so retries, re-runs
+    and concurrent workers never send the same week twice. A failed send is recorded and
+    re-raised (the task retries); a later claim may try again.
+    """
+    user = User.objects.filter(pk=user_id).first()
+    if user is None or not (user.is_active and user.digest_email_enabled and user.email):
+        return SKIPPED_DISABLED
+    digest = digest_build(user=user, week=week)
+    delivery, _ = DigestDelivery.objects.get_or_create(digest=digest)
+    if delivery.status in (DigestDelivery.Status.SENT, DigestDelivery.Status.SKIPPED):
+        return ALREADY_DONE
+    claimable = DigestDelivery.objects.filter(
+        pk=delivery.pk, status__in=[DigestDelivery.Status.PENDING, DigestDelivery.Status.FAILED]
+    )
+    # As the recipient, now: a post hidden or deleted since the build is not sent.
+    page = digest_stored_page(digest=digest, viewer=user)
+    if not page.posts:
+        claimable.update(status=DigestDelivery.Status.SKIPPED)
+        return SKIPPED_EMPTY
+    claimed = claimable.update(
+        status=DigestDelivery.Status.SENDING,
+        claimed_at=timezone.now(),
+        attempts=F("attempts") + 1,
+    )
+    if not claimed:
+        return ALREADY_DONE  # another worker has it, or has sent it
+    try:
+        digest_email_message(page=page, user=user).send()
+    except Exception as error:
+        DigestDelivery.objects.filter(pk=delivery.pk).update(
+            status=DigestDelivery.Status.FAILED, last_error=repr(error)[:2000]
+        )
+        DIGEST_EMAILS.labels(outcome="failed").inc()
+        logger.warning("digest email to user %s for %s failed: %r", user.pk, week, error)
+        raise
+    sent_at = timezone.now()
+    DigestDelivery.objects.filter(pk=delivery.pk).update(
+        status=DigestDelivery.Status.SENT, sent_at=sent_at, last_error=""
+    )
+    Digest.objects.filter(pk=digest.pk).update(emailed_at=sent_at)
+    DIGEST_EMAILS.labels(outcome="sent").inc()
+    return SENT
