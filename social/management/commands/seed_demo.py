@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from connections.demo import demo_seed_graph
+from digest.demo import demo_seed_digest
 from social.demo import demo_seed_posts
 from social.models import User
 
@@ -45,6 +46,7 @@ class Command(BaseCommand):
             self.stdout.write(f"  {'created' if created else 'kept'} {username}")
         demo_seed_graph(people, self.stdout)
         demo_seed_posts(people, self.stdout)
+        demo_seed_digest(people, self.stdout)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo network ready. Log in as alice (or alice@example.com) / {DEMO_PASSWORD}; "

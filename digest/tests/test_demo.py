@@ -1,0 +1,65 @@
+"""The demo digests (`manage.py seed_demo`): last week has posts and digests, once."""
+
+import io
+from itertools import combinations
+
+import time_machine
+
+from connections.tests.factories import connect
+from digest.demo import DEMO_WEEK_POSTS, demo_seed_digest
+from digest.models import Digest, DigestEntry
+from digest.weeks import Week
+from social.models import Photo, Post
+from social.tests.factories import UserFactory
+
+ZONES = {
+    "alice": "Europe/Paris",
+    "bob": "America/New_York",
+    "carol": "Asia/Tokyo",
+    "dan": "America/Los_Angeles",
+    "erin": "Europe/Dublin",
+}
+
+
+# Monday 16 Feb 03:00 UTC: still Sunday 15 Feb in New York and Los Angeles, so bob's and
+# dan's last completed week is W06 while everyone else's is W07.
+@time_machine.travel("2026-02-16 03:00:00+00:00", tick=False)
+def test_demo_digests_cover_each_persons_last_week_once(db):
+    people = {name: UserFactory(username=name, timezone=zone) for name, zone in ZONES.items()}
+    for first, second in combinations(people.values(), 2):
+        connect(first, second)
+    out = io.StringIO()
+
+    demo_seed_digest(people, out)
+
+    expected_weeks = {"alice": "2026-W07", "carol": "2026-W07", "erin": "2026-W07"}
+    expected_weeks |= {"bob": "2026-W06", "dan": "2026-W06"}
+    digests = {digest.user.username: digest for digest in Digest.objects.select_related("user")}
+    assert {name: digest.week for name, digest in digests.items()} == expected_weeks
+    # The posts went into both weeks, at noon UTC on weekdays: inside the week everywhere.
+    assert Post.objects.count() == 2 * len(DEMO_WEEK_POSTS)
+    for post in Post.objects.all():
+        assert post.created_at.hour == 12 and post.created_at.isoweekday() in range(2, 6)
+    assert Photo.objects.count() == 2 * sum(len(row[4]) for row in DEMO_WEEK_POSTS)
+    # Everyone's digest shows the others' posts of their week (not their own).
+    for name, digest in digests.items():
+        start, end = Week(*map(int, digest.week.split("-W"))).bounds(ZONES[name])
+        shown = list(
+            digest.entries.order_by("position").values_list(
+                "post__author__username", "post__created_at"
+            )
+        )
+        assert shown, name
+        assert all(author != name and start <= when < end for author, when in shown)
+    carol_lease = Post.objects.get(author__username="carol", created_at__week=7)
+    assert carol_lease.is_milestone and carol_lease.importance >= 7
+    assert DigestEntry.objects.filter(user__username="alice", post=carol_lease).exists()
+    assert "8 posts added" in out.getvalue()
+
+    entries = list(DigestEntry.objects.order_by("pk").values_list("pk", "post_id"))
+    demo_seed_digest(people, out)
+
+    assert Post.objects.count() == 2 * len(DEMO_WEEK_POSTS)
+    assert Digest.objects.count() == len(people)
+    assert list(DigestEntry.objects.order_by("pk").values_list("pk", "post_id")) == entries
+    assert "0 posts added" in out.getvalue()
