@@ -7,7 +7,7 @@ import time
 import uuid
 
 from django.conf import settings
-from django.db import DatabaseError, IntegrityError, connections
+from django.db import DatabaseError, InterfaceError, OperationalError, connections
 
 from intentional.clientip import client_ip
 from intentional.errors import (
@@ -130,21 +130,22 @@ class ExceptionAnswersMiddleware:
     def process_exception(self, request, exception):
         if isinstance(exception, RateLimited):
             return rate_limited_response(request, exception.retry_after)
-        database_error = isinstance(exception, DatabaseError) and not isinstance(
-            exception, IntegrityError
-        )
-        if database_error and _database_unreachable():
+        if isinstance(exception, OperationalError | InterfaceError) and _database_unreachable():
             logger.error("database unavailable: %s", type(exception).__name__)
             return service_unavailable_response(request)
         return None
 
 
 def _database_unreachable() -> bool:
-    """Whether the database is down (as opposed to a bad query, which is a bug: 500)."""
-    connection = connections["default"]
+    """Whether the database is down (as opposed to a failing query, which is a bug: 500).
+
+    Probes with a separate connection, so the request's own connection (and any transaction
+    on it) is left as it is."""
+    probe = connections.create_connection("default")
     try:
-        connection.close()
-        connection.ensure_connection()
+        probe.ensure_connection()
     except DatabaseError:
         return True
+    finally:
+        probe.close()
     return False
