@@ -2,9 +2,9 @@
 
 from django.urls import path
 
-from digest.api.views import DigestView
+from digest.api.views import DigestLatestView, DigestWeekView
 
 urlpatterns = [
-    path("digest/", DigestView.as_view(), name="api-digest-latest"),
-    path("digest/<str:week>/", DigestView.as_view(), name="api-digest-week"),
+    path("digest/", DigestLatestView.as_view(), name="api-digest-latest"),
+    path("digest/<str:week>/", DigestWeekView.as_view(), name="api-digest-week"),
 ]

@@ -12,32 +12,44 @@ from digest.weeks import WeekError, week_parse
 from intentional.metrics import DIGEST_REQUESTS
 
 
-class DigestView(APIView):
-    """The last completed week's digest, or a given week's (the current week is a preview)."""
+def _digest_response(request, week: str | None) -> Response:
+    DIGEST_REQUESTS.inc()
+    parsed = None
+    if week is not None:
+        try:
+            parsed = week_parse(week)
+        except WeekError as error:
+            raise ValidationError({"week": [str(error)]}) from None
+    try:
+        page = digest_show(viewer=request.user, week=parsed)
+    except FutureWeek:
+        raise Http404 from None
+    # The same context as the feed API: PostSerializer reads the viewer from the request.
+    return Response(DigestSerializer(page, context={"request": request}).data)
+
+
+class DigestLatestView(APIView):
+    """The last completed week's digest."""
+
+    @extend_schema(operation_id="digest_latest_retrieve", responses=DigestSerializer)
+    def get(self, request):
+        return _digest_response(request, None)
+
+
+class DigestWeekView(APIView):
+    """A given week's digest (the current week is a preview so far)."""
 
     @extend_schema(
+        operation_id="digest_week_retrieve",
         responses=DigestSerializer,
         parameters=[
             OpenApiParameter(
                 "week",
                 str,
                 OpenApiParameter.PATH,
-                required=False,
                 description="ISO week YYYY-Www; a bad one is a 400, a future one a 404.",
             )
         ],
     )
-    def get(self, request, week: str | None = None):
-        DIGEST_REQUESTS.inc()
-        parsed = None
-        if week is not None:
-            try:
-                parsed = week_parse(week)
-            except WeekError as error:
-                raise ValidationError({"week": [str(error)]}) from None
-        try:
-            page = digest_show(viewer=request.user, week=parsed)
-        except FutureWeek:
-            raise Http404 from None
-        data = DigestSerializer(page, context={"request": request}).data
-        return Response(data)
+    def get(self, request, week: str):
+        return _digest_response(request, week)

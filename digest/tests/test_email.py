@@ -28,7 +28,7 @@ def test_email_has_text_and_html_parts_headers_and_escaped_text(settings):
     circle = make_circle()
     milestone = post_at(circle.alice, at("2026-02-03 10:00", "UTC"), 8.0, is_milestone=True,
                         body="<script>alert(1)</script> We got married & moved!")  # fmt: skip
-    Photo.objects.create(
+    photo = Photo.objects.create(
         post=milestone,
         position=0,
         display_key="d.jpg",
@@ -63,7 +63,7 @@ def test_email_has_text_and_html_parts_headers_and_escaped_text(settings):
     assert "Life event" in html and "LIFE EVENT" in text
     assert f'href="{url}"' in html
     # Thumbnails and links are absolute.
-    assert 'src="https://intentional.example/' in html
+    assert f'src="https://intentional.example/photos/{photo.pk}/thumb/"' in html
     assert 'src="/' not in html and 'href="/' not in html
     # Only what the recipient may see.
     for secret in ("My own secret", "stranger"):
@@ -118,3 +118,41 @@ def test_a_token_for_an_old_email_address_is_refused(client):
     circle.me.save(update_fields=["email"])
     assert client.post(f"/digest/unsubscribe/{token}/").status_code == 400
     assert User.objects.get(pk=circle.me.pk).digest_email_enabled
+
+
+def test_email_thumbnails_are_presigned_in_s3_mode(settings):
+    """With photos in a bucket, the email links the thumbnail's presigned URL (not the
+    display version, not the local checked view)."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {
+                "bucket_name": "digest-test-photos",
+                "endpoint_url": "http://127.0.0.1:9",
+                "access_key": "testing",
+                "secret_key": "testing",
+                "region_name": "us-east-1",
+                "querystring_auth": True,
+                "querystring_expire": 3600,
+                "signature_version": "s3v4",
+            },
+        },
+    }
+    circle = make_circle()
+    post = post_at(circle.alice, at("2026-02-03 10:00", "UTC"), 3.0, body="Snow!")
+    Photo.objects.create(
+        post=post,
+        position=0,
+        display_key="photos/display-key.jpg",
+        thumbnail_key="photos/thumb-key.jpg",
+        width=800,
+        height=600,
+        thumbnail_width=400,
+        thumbnail_height=300,
+    )
+    message = _send_one(circle)
+    [(html, _)] = message.alternatives
+    assert 'src="http://127.0.0.1:9/digest-test-photos/photos/thumb-key.jpg?' in html
+    assert "X-Amz-Signature=" in html
+    assert "display-key" not in html and "/thumb/" not in html
