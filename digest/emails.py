@@ -24,7 +24,7 @@ def digest_email_message(*, page: DigestPage, user: User) -> EmailMultiAlternati
             "post": post,
             "url": settings.SITE_URL + _post_path(post),
             "thumbnails": [
-                {"url": photo_thumbnail_absolute_url(photo), "photo": photo}
+                {"url": photo_thumbnail_absolute_url(photo, recipient=user), "photo": photo}
                 for photo in post.photos.all()
             ],
         }

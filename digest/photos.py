@@ -1,17 +1,12 @@
 """Photo links in the digest email: absolute, since mail clients have no page to resolve from."""
 
-from django.conf import settings
-
-from social.storage import photo_url
+from social.storage import photo_link_for
 
 
-def photo_thumbnail_absolute_url(photo) -> str:
-    """An absolute URL of `photo`'s thumbnail, from the social photo URL helper.
+def photo_thumbnail_absolute_url(photo, *, recipient) -> str:
+    """An absolute URL of `photo`'s thumbnail that works for `recipient` without a session.
 
-    S3/R2: the presigned URL (already absolute). Local storage: the permission-checked
-    thumbnail view under SITE_URL (the reader's browser session decides what it may load).
+    S3/R2: the presigned URL. Local storage: the permission-checked thumbnail view with a
+    signed token naming the recipient, so the audience rule is still applied as them.
     """
-    url = photo_url(photo, "thumb")
-    if url.startswith(("http://", "https://")):
-        return url
-    return settings.SITE_URL + url
+    return photo_link_for(photo, "thumb", viewer_id=recipient.pk)

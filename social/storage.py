@@ -7,6 +7,8 @@ photo view. In S3/R2 mode they link to presigned URLs that expire (AWS_QUERYSTRI
 import logging
 import secrets
 
+from django.conf import settings
+from django.core import signing
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.urls import reverse
@@ -55,3 +57,29 @@ def photo_url(photo, variant: str, request=None) -> str:
             return default_storage.url(key)
     path = reverse("social:photo", args=[photo.pk, variant])
     return request.build_absolute_uri(path) if request is not None else path
+
+
+_PHOTO_LINK_SALT = "social.photo-link"
+
+
+def photo_link_for(photo, variant: str, *, viewer_id: int) -> str:
+    """An absolute link to `photo` that works without a session, as `viewer_id` (emails).
+
+    The link names who it was made for; the photo view still applies `visible_to` for that
+    person at each request, so a permission change hides the photo at once."""
+    if storage_is_remote():
+        return photo_url(photo, variant)
+    token = signing.dumps({"u": viewer_id, "p": photo.pk}, salt=_PHOTO_LINK_SALT, compress=True)
+    return f"{settings.SITE_URL}{photo_url(photo, variant)}?t={token}"
+
+
+def photo_link_viewer_id(token: str, *, photo_id: int) -> int | None:
+    """The person a photo link was made for, if the token is genuine, unexpired and for
+    this photo; None otherwise."""
+    try:
+        data = signing.loads(token, salt=_PHOTO_LINK_SALT, max_age=settings.PHOTO_LINK_MAX_AGE)
+    except signing.BadSignature:
+        return None
+    if not isinstance(data, dict) or data.get("p") != photo_id:
+        return None
+    return data.get("u")

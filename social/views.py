@@ -20,7 +20,7 @@ from social import selectors, services
 from social.forms import CommentForm, PostForm, ProfileForm
 from social.models import User
 from social.selectors import profile_details_visible
-from social.storage import VARIANTS, photo_url, storage_is_remote
+from social.storage import VARIANTS, photo_link_viewer_id, photo_url, storage_is_remote
 
 
 def home(request):
@@ -209,7 +209,13 @@ def photo(request, pk: int, variant: str):
     """A photo of a post you can see (404 otherwise, exactly like a missing one)."""
     if variant not in VARIANTS:
         raise Http404
-    item = selectors.photo_for(viewer=_session_or_bearer_user(request), photo_id=pk)
+    viewer = _session_or_bearer_user(request)
+    if "t" in request.GET:  # a link from an email, made for one person
+        linked_id = photo_link_viewer_id(request.GET["t"], photo_id=pk)
+        if linked_id is None:
+            raise Http404
+        viewer = get_object_or_404(User, pk=linked_id, is_active=True)
+    item = selectors.photo_for(viewer=viewer, photo_id=pk)
     if storage_is_remote():
         return redirect(photo_url(item, variant))
     key = item.display_key if variant == "display" else item.thumbnail_key

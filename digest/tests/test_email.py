@@ -62,8 +62,8 @@ def test_email_has_text_and_html_parts_headers_and_escaped_text(settings):
     assert 'style="' in html
     assert "Life event" in html and "LIFE EVENT" in text
     assert f'href="{url}"' in html
-    # Thumbnails and links are absolute.
-    assert f'src="https://intentional.example/photos/{photo.pk}/thumb/"' in html
+    # Thumbnails and links are absolute; a thumbnail link is signed for the recipient.
+    assert f'src="https://intentional.example/photos/{photo.pk}/thumb/?t=' in html
     assert 'src="/' not in html and 'href="/' not in html
     # Only what the recipient may see.
     for secret in ("My own secret", "stranger"):
@@ -156,3 +156,37 @@ def test_email_thumbnails_are_presigned_in_s3_mode(settings):
     assert 'src="http://127.0.0.1:9/digest-test-photos/photos/thumb-key.jpg?' in html
     assert "X-Amz-Signature=" in html
     assert "display-key" not in html and "/thumb/" not in html
+
+
+def test_email_thumbnail_opens_for_the_recipient_without_a_session(client, settings):
+    """The signed thumbnail link works with no session, as the recipient only: it still applies
+    the audience rule for them, and a tampered or swapped token is refused."""
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    from connections.models import Connection
+
+    settings.SITE_URL = "https://intentional.example"
+    circle = make_circle()
+    post = post_at(circle.alice, at("2026-02-03 10:00", "UTC"), 8.0, is_milestone=True)
+    key = default_storage.save("photos/t.jpg", ContentFile(b"\xff\xd8\xff thumbnail bytes"))
+    photo = Photo.objects.create(
+        post=post, position=0, display_key=key, thumbnail_key=key, width=8, height=6,
+        thumbnail_width=4, thumbnail_height=3,
+    )  # fmt: skip
+    message = _send_one(circle)
+    [(html, _mimetype)] = message.alternatives
+    start = html.index(f"https://intentional.example/photos/{photo.pk}/thumb/?t=")
+    link = html[start : html.index('"', start)].replace("&amp;", "&")
+    path = link.removeprefix("https://intentional.example")
+
+    with time_machine.travel(NOW, tick=False):  # the link was signed then
+        response = client.get(path)
+        assert response.status_code == 200
+        assert b"".join(response.streaming_content) == b"\xff\xd8\xff thumbnail bytes"
+        assert client.get(path + "x").status_code == 404  # tampered
+        other_photo = path.replace(f"/photos/{photo.pk}/", f"/photos/{photo.pk + 1}/")
+        assert client.get(other_photo).status_code == 404  # a token for another photo
+        # The recipient loses access: the very next request through the link is a 404.
+        Connection.objects.accepted_between(circle.me, circle.alice).delete()
+        assert client.get(path).status_code == 404

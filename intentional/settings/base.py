@@ -382,6 +382,8 @@ POST_MAX_PHOTOS = 4
 POST_MAX_AUDIENCE_TAGS = 10
 PHOTO_DISPLAY_MAX_SIDE = 2048
 PHOTO_THUMB_MAX_SIDE = 480
+# How long a photo link in an email keeps working (it still obeys the audience rule).
+PHOTO_LINK_MAX_AGE = env.int("PHOTO_LINK_MAX_AGE", default=60 * 60 * 24 * 30)
 FEED_PAGE_SIZE = env.int("FEED_PAGE_SIZE", default=20)
 FEED_MAX_PAGE_SIZE = 50
 COMMENTS_PAGE_SIZE = 50
