@@ -236,6 +236,7 @@ ACCOUNT_USERNAME_BLACKLIST = [
 ACCOUNT_PRESERVE_USERNAME_CASING = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_ADAPTER = "social.adapters.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "social.adapters.SocialAccountAdapter"
 # Our own rate limits (django-ratelimit, RATELIMITS below) apply; allauth's would double them.
 ACCOUNT_RATE_LIMITS = False
 LOGIN_REDIRECT_URL = "/"

@@ -256,3 +256,30 @@ def test_reserved_usernames_are_refused(api_client, client, name):
     )
     assert page.status_code == 200 and "username" in page.context["form"].errors
     assert not User.objects.exists()
+
+
+def test_google_auto_signup_through_an_invitation_connects_the_two(rf):
+    """Google sign-ups that skip the form (allauth's auto sign-up) still use the invitation."""
+    from allauth.socialaccount.models import SocialAccount, SocialLogin
+    from django.contrib.messages.storage.fallback import FallbackStorage
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from connections.models import Connection
+    from connections.tests.factories import InvitationFactory
+    from connections.views import INVITATION_SESSION_KEY
+    from social.adapters import SocialAccountAdapter
+
+    invitation = InvitationFactory()
+    request = rf.get("/accounts/google/login/callback/")
+    request.session = SessionStore()
+    request.session[INVITATION_SESSION_KEY] = invitation.token
+    request._messages = FallbackStorage(request)
+    newcomer = User(email="newcomer@example.com", username="newcomer")
+    sociallogin = SocialLogin(user=newcomer, account=SocialAccount(provider="google", uid="g-1"))
+
+    user = SocialAccountAdapter(request).save_user(request, sociallogin)
+
+    assert Connection.objects.accepted_between(user, invitation.inviter).exists()
+    invitation.refresh_from_db()
+    assert invitation.used_by_id == user.pk
+    assert INVITATION_SESSION_KEY not in request.session
