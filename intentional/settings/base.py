@@ -146,6 +146,8 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TIMEZONE = "UTC"
+# Heavy file work runs on the worker's "media" queue (Procfile), away from emails and digests.
+CELERY_TASK_ROUTES = {"social.tasks.data_export_build": {"queue": "media"}}
 CELERY_BEAT_SCHEDULE: dict = {
     # Hourly: whoever's local Monday 08:00 has passed gets last week's digest (digest/tasks.py).
     "digest-schedule": {"task": "digest.tasks.digest_schedule", "schedule": 3600.0},
@@ -387,6 +389,10 @@ PHOTO_LINK_MAX_AGE = env.int("PHOTO_LINK_MAX_AGE", default=60 * 60 * 24 * 30)
 FEED_PAGE_SIZE = env.int("FEED_PAGE_SIZE", default=20)
 FEED_MAX_PAGE_SIZE = 50
 COMMENTS_PAGE_SIZE = 50
+# Data export (SPEC §7): up to this many photos the zip is a direct download; past it a Celery
+# task builds it into storage and emails a link, kept for EXPORT_KEEP_DAYS.
+EXPORT_SYNC_MAX_PHOTOS = env.int("EXPORT_SYNC_MAX_PHOTOS", default=100)
+EXPORT_KEEP_DAYS = env.int("EXPORT_KEEP_DAYS", default=7)
 
 # --- Digest (SPEC §5) -------------------------------------------------------------------------
 
