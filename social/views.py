@@ -273,6 +273,7 @@ def _render_settings(request, *, form=None, delete_form=None, status: int = 200)
 def data_export(request):
     """Everything you own as a zip: at once, or built in the background for large accounts."""
     user = request.user
+    ratelimit_enforce(request, name="export")
     if exports.export_is_large(user=user):
         exports.export_request(user=user)
         messages.success(

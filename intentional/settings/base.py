@@ -357,6 +357,8 @@ RATELIMITS = {
     "comment": env.str("RATELIMIT_COMMENT", default="60/h"),
     "connection_request": env.str("RATELIMIT_CONNECTION_REQUEST", default="50/d"),
     "invitation": env.str("RATELIMIT_INVITATION", default="20/d"),
+    # Not in SPEC §7: building a zip of a whole account is costly, so it is limited too.
+    "export": env.str("RATELIMIT_EXPORT", default="10/h"),
 }
 # A cache outage must not lock everyone out (SPEC §7): limits are skipped while it lasts.
 RATELIMIT_FAIL_OPEN = True

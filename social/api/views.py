@@ -184,6 +184,7 @@ class MeExportView(APIView):
     )
     def get(self, request):
         user = request.user
+        ratelimit_enforce(request, name="export")
         if not exports.export_is_large(user=user):
             return FileResponse(
                 exports.export_temporary_file(user=user),
