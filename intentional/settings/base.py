@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from botocore.config import Config as BotoConfig
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -196,6 +197,15 @@ STORAGES = {
         )
     },
 }
+
+# A storage outage fails an upload within seconds instead of holding a web worker for the
+# SDK's default retries (SPEC §7: no post is created, and the person is told).
+AWS_S3_CLIENT_CONFIG = BotoConfig(
+    signature_version="s3v4",
+    connect_timeout=3,
+    read_timeout=20,
+    retries={"mode": "standard", "max_attempts": 2},
+)
 
 # --- Email ------------------------------------------------------------------------------------
 
