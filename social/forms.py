@@ -144,6 +144,11 @@ class AccountDeleteForm(forms.Form):
 
     def clean_password(self):
         password = self.cleaned_data["password"]
+        if not self.user.has_usable_password():  # signed up with Google: no password yet
+            raise forms.ValidationError(
+                _("Set a password first (Change password), then delete your account."),
+                code="no_password",
+            )
         if not self.user.check_password(password):
             raise forms.ValidationError(_("That is not your password."), code="wrong_password")
         return password

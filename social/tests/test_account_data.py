@@ -437,3 +437,13 @@ def test_a_storage_failure_after_deletion_keeps_the_database_consistent(
         response = auth_api.delete("/api/v1/me/", {"password": PASSWORD}, format="json")
     assert response.status_code == 204
     assert _rows_referring_to(me.pk) == {}
+
+
+def test_an_account_without_a_password_is_told_to_set_one_first(client, user):
+    user.set_unusable_password()
+    user.save()
+    client.force_login(user)
+    response = client.post("/settings/delete/", {"password": "anything"})
+    assert response.status_code == 400
+    assert "Set a password first" in response.content.decode()
+    assert User.objects.filter(pk=user.pk).exists()
