@@ -233,13 +233,21 @@ def export_temporary_file(*, user: User) -> IO[bytes]:
     return target
 
 
+# A background export still pending after this long has failed for good (its task gave up).
+EXPORT_STALE_AFTER = timedelta(hours=1)
+
+
 def export_request(*, user: User) -> DataExport:
     """Queue a background export (large accounts); reuses one already being prepared."""
     from social.tasks import data_export_build
 
     with transaction.atomic():
         User.objects.select_for_update().filter(pk=user.pk).first()
-        export = DataExport.objects.filter(user=user, status=DataExport.Status.PENDING).first()
+        pending = DataExport.objects.filter(user=user, status=DataExport.Status.PENDING)
+        pending.filter(created_at__lt=timezone.now() - EXPORT_STALE_AFTER).update(
+            status=DataExport.Status.FAILED, finished_at=timezone.now()
+        )
+        export = pending.first()
         if export is None:
             export = DataExport.objects.create(user=user)
             data_export_build.delay_on_commit(export.pk)

@@ -447,3 +447,44 @@ def test_an_account_without_a_password_is_told_to_set_one_first(client, user):
     assert response.status_code == 400
     assert "Set a password first" in response.content.decode()
     assert User.objects.filter(pk=user.pk).exists()
+
+
+def test_an_export_whose_task_gave_up_does_not_block_the_next_one(
+    settings, django_capture_on_commit_callbacks
+):
+    from social.exports import export_request
+
+    settings.EXPORT_SYNC_MAX_PHOTOS = 0
+    me = UserFactory()
+    stuck = DataExport.objects.create(user=me, created_at=timezone.now() - timedelta(hours=2))
+    with django_capture_on_commit_callbacks(execute=True):
+        export = export_request(user=me)
+    assert export.pk != stuck.pk
+    stuck.refresh_from_db()
+    export.refresh_from_db()
+    assert (stuck.status, export.status) == ("failed", "ready")
+
+
+@pytest.mark.parametrize("size", [1, 6])
+def test_export_data_takes_the_same_number_of_queries_whatever_the_account_size(
+    size, django_assert_num_queries
+):
+    from social.exports import export_data
+
+    me = UserFactory()
+    for n in range(size):
+        friend = UserFactory()
+        connect(me, friend)
+        tag = TagFactory(owner=me)
+        TagMembershipFactory(tag=tag, target=friend)
+        post = PostFactory(author=me, audience="tags", audience_tags=[tag])
+        CommentFactory(post=post, author=friend)
+        CommentFactory(post=PostFactory(author=friend), author=me)
+        BlockFactory(blocker=me)
+        InvitationFactory(inviter=me, used_by=friend)
+    # The user; posts with their audience tags, photos and visible comments (4); own comments;
+    # email addresses; connections; blocks; tags with memberships and their people (3);
+    # invitations; digest entries and digests (2).
+    with django_assert_num_queries(15):
+        data = export_data(user=me)
+    assert len(data["posts"]) == size and len(data["tags"]) == size
