@@ -472,7 +472,7 @@ def test_export_data_takes_the_same_number_of_queries_whatever_the_account_size(
     from social.exports import export_data
 
     me = UserFactory()
-    for n in range(size):
+    for _ in range(size):
         friend = UserFactory()
         connect(me, friend)
         tag = TagFactory(owner=me)
