@@ -19,6 +19,7 @@ from datetime import timedelta
 from typing import IO
 
 from allauth.account.models import EmailAddress
+from allauth.socialaccount.models import SocialAccount
 from django.apps import apps
 from django.conf import settings
 from django.core.files import File
@@ -125,6 +126,15 @@ def export_data(*, user: User) -> dict:
         "email_addresses": [
             {"email": address.email, "primary": address.primary, "verified": address.verified}
             for address in EmailAddress.objects.filter(user=user).order_by("email")
+        ],
+        "linked_accounts": [
+            {
+                "provider": account.provider,
+                "uid": account.uid,
+                "date_joined": _when(account.date_joined),
+                "last_login": _when(account.last_login),
+            }
+            for account in SocialAccount.objects.filter(user=user).order_by("provider")
         ],
         "posts": posts,
         "comments": [

@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from allauth.socialaccount.models import SocialAccount
 from django.apps import apps
 from django.conf import settings as django_settings
 from django.core import mail
@@ -79,6 +80,8 @@ def world(django_capture_on_commit_callbacks):
     TagMembershipFactory(tag=friends_tag, target=me)
     invitation = InvitationFactory(inviter=me)
     InvitationFactory(inviter=friend)
+    SocialAccount.objects.create(user=me, provider="google", uid="google-uid-of-me")
+    SocialAccount.objects.create(user=friend, provider="google", uid="google-uid-of-friend")
     now = timezone.now()
     digest = Digest.objects.create(
         user=me,
@@ -136,6 +139,14 @@ def test_export_holds_everything_the_person_owns(client, world):
     assert data["profile"]["email"] == me.email
     assert data["profile"]["bio"] == "My own bio"
     assert [address["email"] for address in data["email_addresses"]] == [me.email]
+    assert data["linked_accounts"] == [
+        {
+            "provider": "google",
+            "uid": "google-uid-of-me",
+            "date_joined": data["linked_accounts"][0]["date_joined"],
+            "last_login": data["linked_accounts"][0]["last_login"],
+        }
+    ]
     assert [post["id"] for post in data["posts"]] == [post.pk for post in world["posts"]]
     by_id = {post["id"]: post for post in data["posts"]}
     assert by_id[world["posts"][1].pk]["audience"] == "tags"
@@ -185,6 +196,7 @@ def test_export_shows_nothing_of_others_that_the_person_cannot_see(client, world
         "Friend's secret",
         "Friend shared their secret.",  # a digest summary written from a post now hidden
         "friend's private tag",
+        "google-uid-of-friend",
         "Friend's news for connections",  # visible, but not theirs: a digest lists its id only
     ]:
         assert hidden not in text, hidden
@@ -483,8 +495,8 @@ def test_export_data_takes_the_same_number_of_queries_whatever_the_account_size(
         BlockFactory(blocker=me)
         InvitationFactory(inviter=me, used_by=friend)
     # The user; posts with their audience tags, photos and visible comments (4); own comments;
-    # email addresses; connections; blocks; tags with memberships and their people (3);
-    # invitations; digest entries and digests (2).
-    with django_assert_num_queries(15):
+    # email addresses; linked accounts; connections; blocks; tags with memberships and their
+    # people (3); invitations; digest entries and digests (2).
+    with django_assert_num_queries(16):
         data = export_data(user=me)
     assert len(data["posts"]) == size and len(data["tags"]) == size
