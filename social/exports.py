@@ -248,16 +248,22 @@ EXPORT_STALE_AFTER = timedelta(hours=1)
 
 
 def export_request(*, user: User) -> DataExport:
-    """Queue a background export (large accounts); reuses one already being prepared."""
+    """Queue a background export (large accounts). One asked for within the last hour, being
+    prepared or ready, is reused: asking again does not build the same zip twice."""
     from social.tasks import data_export_build
 
     with transaction.atomic():
         User.objects.select_for_update().filter(pk=user.pk).first()
-        pending = DataExport.objects.filter(user=user, status=DataExport.Status.PENDING)
-        pending.filter(created_at__lt=timezone.now() - EXPORT_STALE_AFTER).update(
-            status=DataExport.Status.FAILED, finished_at=timezone.now()
+        recent = timezone.now() - EXPORT_STALE_AFTER
+        DataExport.objects.filter(
+            user=user, status=DataExport.Status.PENDING, created_at__lt=recent
+        ).update(status=DataExport.Status.FAILED, finished_at=timezone.now())
+        export = (
+            DataExport.objects.filter(user=user, created_at__gte=recent)
+            .exclude(status=DataExport.Status.FAILED)
+            .order_by("-created_at")
+            .first()
         )
-        export = pending.first()
         if export is None:
             export = DataExport.objects.create(user=user)
             data_export_build.delay_on_commit(export.pk)

@@ -19,6 +19,7 @@ from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
 from django.db import models
 from django.utils import timezone
+from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from connections.models import Block, Connection, Tag
@@ -500,3 +501,25 @@ def test_export_data_takes_the_same_number_of_queries_whatever_the_account_size(
     with django_assert_num_queries(16):
         data = export_data(user=me)
     assert len(data["posts"]) == size and len(data["tags"]) == size
+
+
+def test_asking_again_within_the_hour_reuses_the_ready_export(
+    client, settings, django_capture_on_commit_callbacks
+):
+    settings.EXPORT_SYNC_MAX_PHOTOS = 0
+    me = UserFactory()
+    services.post_create(author=me, body="One photo", photos=[upload()])
+    client.force_login(me)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/settings/export/")
+    with django_capture_on_commit_callbacks(execute=True):
+        again = client.post("/settings/export/", follow=True)
+    assert "Your export is ready: download it below." in again.content.decode()
+    assert DataExport.objects.filter(user=me).count() == 1
+    assert len(mail.outbox) == 1
+    api = APIClient()
+    api.force_authenticate(me)
+    body = api.get("/api/v1/me/export/").json()
+    export = DataExport.objects.get(user=me)
+    assert body["status"] == "ready"
+    assert body["url"] == f"http://testserver/settings/export/{export.pk}/"
