@@ -57,6 +57,7 @@ class BrowserPage:
         )
         self.context.set_default_timeout(10_000)
         self.base_url = base_url
+        self.javascript = javascript
         self.errors: list[str] = []
         # Pages that are expected to answer with an error status (e.g. the 404 page of a post
         # one may not see): the browser logs "Failed to load resource" for them, which is fine.
@@ -82,10 +83,21 @@ class BrowserPage:
         """Going to `path` answers an error status on purpose (a 404 page is the test)."""
         self.expected_error_urls.add(self.base_url + path)
 
-    def screenshot(self, name: str) -> Path:
-        ARTIFACTS.mkdir(exist_ok=True)
-        path = ARTIFACTS / f"{name}.png"
-        self.page.screenshot(path=str(path), full_page=True)
+    def screenshot(self, name: str, *, folder: Path = ARTIFACTS, full_page: bool = True) -> Path:
+        """A PNG of the page (the whole page unless `full_page=False`), with its lazy images
+        loaded: a full-page capture does not scroll, so they would stay blank otherwise."""
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{name}.png"
+        if self.javascript:
+            self.page.evaluate(
+                """() => Promise.all([...document.images].map(img => {
+                  img.loading = "eager";
+                  return img.complete ? null : new Promise(done => {
+                    img.addEventListener("load", done); img.addEventListener("error", done);
+                  });
+                }))"""
+            )
+        self.page.screenshot(path=str(path), full_page=full_page)
         return path
 
     def horizontal_overflow(self) -> int:
