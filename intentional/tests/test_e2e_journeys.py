@@ -32,6 +32,11 @@ def _shoot(browser_page, journey: int, label: str, step: str) -> None:
     browser_page.screenshot(f"journey{journey}-{label}-{step}")
 
 
+def _nav(page, name: str):
+    """A link of the site's main navigation."""
+    return page.get_by_role("navigation", name="Main").get_by_role("link", name=name, exact=True)
+
+
 def _photo_upload(size=(1200, 800), color=(96, 140, 170)):
     return upload(image_bytes(size=size, color=color))
 
@@ -78,7 +83,7 @@ def test_journey1_two_people_sign_up_and_connect(page_factory, viewport, label):
     _shoot(ben_page, 1, label, "1-new-feed")
 
     page = ana_page.page
-    page.get_by_role("link", name="People").click()
+    page.get_by_role("link", name="Find people you know").click()  # the empty feed's next step
     page.get_by_label("Find a person").fill("ben")
     page.get_by_role("button", name="Find").click()
     page.get_by_role("button", name="Connect").click()
@@ -86,7 +91,7 @@ def test_journey1_two_people_sign_up_and_connect(page_factory, viewport, label):
     _shoot(ana_page, 1, label, "2-request-sent")
 
     page = ben_page.page
-    page.get_by_role("link", name="People").click()
+    _nav(page, "People").click()
     requests = page.get_by_role("region", name="Requests for you")
     expect(requests).to_contain_text("@ana")
     _shoot(ben_page, 1, label, "3-request-received")
@@ -110,7 +115,7 @@ def test_journey2_tag_a_connection_and_post_to_the_tag(page_factory, viewport, l
     page = browser_page.page
     browser_page.log_in("ana", PASSWORD)
 
-    page.get_by_role("link", name="Tags").click()
+    _nav(page, "Tags").click()
     page.get_by_role("region", name="New tag").get_by_label("Tag name").fill("family")
     page.get_by_role("button", name="Create tag").click()
     card = page.get_by_role("region", name=re.compile("^family"))
@@ -121,7 +126,7 @@ def test_journey2_tag_a_connection_and_post_to_the_tag(page_factory, viewport, l
     family = Tag.objects.get(owner=ana, name="family")
     assert TagMembership.objects.filter(tag=family, target=ben).exists()
 
-    page.get_by_role("link", name="Feed").click()
+    _nav(page, "Feed").click()
     compose = page.get_by_role("region", name="Share something")
     compose.get_by_label("What would you like to share?").fill(MILESTONE)
     compose.get_by_label("Only people with these tags").check()
@@ -217,7 +222,7 @@ def test_journey4_narrowing_to_private_hides_the_post_on_reload(
     expect(page.get_by_role("heading", name="Nothing here")).to_be_visible()
     expect(page.locator("main")).not_to_contain_text(MILESTONE)
     _shoot(ben_page, 4, label, "4-after-reload")
-    page.get_by_role("link", name="Feed").click()
+    _nav(page, "Feed").click()
     expect(page.get_by_role("heading", name="Your feed")).to_be_visible()
     expect(page.locator("main")).not_to_contain_text(MILESTONE)
 
@@ -249,7 +254,7 @@ def test_journey5_the_digest_puts_the_milestone_first(page_factory, circle, view
     browser_page = page_factory(viewport)
     page = browser_page.page
     browser_page.log_in("ben", PASSWORD)
-    page.get_by_role("link", name="Digest").click()
+    _nav(page, "Digest").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(week.label())
     summary = page.locator(".digest-summary")
     expect(summary).to_have_text(re.compile(r"^Big news from Ana Lima: “We got the keys"))
@@ -269,7 +274,7 @@ def test_journey6_settings_timezone_digest_email_and_export(page_factory, circle
     browser_page = page_factory(viewport)
     page = browser_page.page
     browser_page.log_in("ana", PASSWORD)
-    page.get_by_role("link", name="Settings").click()
+    _nav(page, "Settings").click()
     page.get_by_label("Time zone").select_option("America/Sao_Paulo")
     page.get_by_label("Weekly digest by email").uncheck()
     page.get_by_role("button", name="Save settings").click()
