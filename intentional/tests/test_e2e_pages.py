@@ -51,17 +51,28 @@ def demo_post_path(live_server) -> str:
     return post.get_absolute_url()
 
 
+# Images without a width and height, or not lazy-loaded (the page would jump as they arrive).
+UNSIZED_IMAGES = """() => [...document.images]
+  .filter(img => !img.getAttribute("width") || !img.getAttribute("height")
+                 || img.getAttribute("loading") !== "lazy")
+  .map(img => img.outerHTML)"""
+
+
 def _check_pages(browser_page, pages, label: str, prefix: str) -> dict:
-    """axe (serious and critical) and horizontal overflow of each page; what went wrong."""
+    """axe (serious and critical), horizontal overflow and image attributes of each page;
+    what went wrong, by page."""
     problems = {}
     for name, path in pages:
         response = browser_page.page.goto(path)
         assert response.status == 200, path
-        violations = browser_page.axe_violations()
-        overflow = browser_page.horizontal_overflow()
+        found = {
+            "axe": browser_page.axe_violations(),
+            "overflow_px": browser_page.horizontal_overflow(),
+            "images": browser_page.page.evaluate(UNSIZED_IMAGES),
+        }
         browser_page.screenshot(f"{prefix}-{name}-{label}")
-        if violations or overflow:
-            problems[name] = {"axe": violations, "overflow_px": overflow}
+        if any(found.values()):
+            problems[name] = found
     return problems
 
 
@@ -194,3 +205,12 @@ def test_everything_works_with_javascript_off(page_factory, viewport, label):
     page.get_by_role("region", name="Comments").get_by_role("button", name="Delete").click()
     expect(page.get_by_role("region", name="Comments")).to_contain_text("No comments yet")
     assert not Comment.objects.exists()
+
+    # Renaming a tag sits in a <details>, which opens without script too.
+    page.goto("/tags/")
+    page.get_by_text("Rename or delete").click()
+    page.get_by_label("New name").fill("close family")
+    page.get_by_role("button", name="Rename").click()
+    expect(page.get_by_role("heading", name=re.compile("^close family"))).to_be_visible()
+    family.refresh_from_db()
+    assert family.name == "close family"
