@@ -146,3 +146,33 @@ def digest_preview(*, viewer: User, week: Week) -> DigestPage:
         posts=posts,
         is_preview=True,
     )
+
+
+def digests_export(*, user: User) -> list[dict]:
+    """`user`'s stored digests for their data export, as they could see them now: only the
+    posts still visible, and the summary only while every post it was written from is."""
+    visible = Exists(Post.objects.visible_to(user).filter(pk=OuterRef("post")))
+    entries = (
+        DigestEntry.objects.filter(user=user)
+        .annotate(visible=visible)
+        .order_by("digest_id", "position")
+        .values_list("digest_id", "post_id", "visible")
+    )
+    posts_by_digest: dict[int, list[int]] = {}
+    hidden: set[int] = set()
+    for digest_id, post_id, is_visible in entries:
+        if is_visible:
+            posts_by_digest.setdefault(digest_id, []).append(post_id)
+        else:
+            hidden.add(digest_id)
+    return [
+        {
+            "week": digest.week,
+            "summary": None if digest.pk in hidden else digest.summary,
+            "summary_source": digest.summary_source,
+            "built_at": digest.built_at.isoformat(),
+            "emailed_at": digest.emailed_at.isoformat() if digest.emailed_at else None,
+            "posts": posts_by_digest.get(digest.pk, []),
+        }
+        for digest in Digest.objects.of(user).order_by("week")
+    ]

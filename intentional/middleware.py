@@ -40,7 +40,7 @@ class RequestContextMiddleware:
         try:
             response = self.get_response(request)
             response["X-Request-ID"] = request.id
-            user = getattr(request, "user", None)
+            user_id = _user_id(request)
             access_log.info(
                 "%s %s %s",
                 request.method,
@@ -52,12 +52,21 @@ class RequestContextMiddleware:
                     "status": response.status_code,
                     "duration_ms": round((time.perf_counter() - started) * 1000, 1),
                     "client_ip": request.client_ip,
-                    "user_id": user.pk if user is not None and user.is_authenticated else None,
+                    "user_id": user_id,
                 },
             )
             return response
         finally:
             request_id_var.reset(token)
+
+
+def _user_id(request) -> int | None:
+    """The signed-in person's id for the access log, None if anonymous or unknowable."""
+    user = getattr(request, "user", None)
+    try:
+        return user.pk if user is not None and user.is_authenticated else None
+    except DatabaseError:  # the session could not be read: the 503 is already answered
+        return None
 
 
 class RequestSizeLimitMiddleware:

@@ -126,3 +126,29 @@ class CommentForm(forms.Form):
         strip=False,
         widget=forms.Textarea(attrs={"rows": 2, "maxlength": 2000}),
     )
+
+
+class AccountDeleteForm(forms.Form):
+    """/settings/delete/ and DELETE /api/v1/me/: the password confirms it is really you."""
+
+    password = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text=_("Your posts, photos, comments, connections and tags are deleted for good."),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if not self.user.has_usable_password():  # signed up with Google: no password yet
+            raise forms.ValidationError(
+                _("Set a password first (Change password), then delete your account."),
+                code="no_password",
+            )
+        if not self.user.check_password(password):
+            raise forms.ValidationError(_("That is not your password."), code="wrong_password")
+        return password

@@ -279,3 +279,33 @@ class Comment(models.Model):
     def body_html(self) -> str:
         """The body escaped, with line breaks and links, sanitized."""
         return text_to_html(self.body)
+
+
+class DataExport(models.Model):
+    """A zip of everything a person owns, built in the background for large accounts.
+
+    Small accounts download their export at once and leave no row; this row is the state that
+    makes the Celery build idempotent and the file findable from /settings/ and the email.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("being prepared")
+        READY = "ready", _("ready")
+        FAILED = "failed", _("failed")
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="data_exports")
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
+    # Storage key of the zip (random), "" until it is built.
+    file_key = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "-created_at"], name="data_export_user_created")]
+
+    def __str__(self) -> str:
+        return f"export {self.pk} of {self.user_id} ({self.status})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("social:export_download", args=[self.pk])

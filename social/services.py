@@ -317,6 +317,39 @@ def user_posts_delete(*, user: User) -> int:
     return len(posts)
 
 
+def user_delete(*, user: User) -> None:
+    """Delete an account with everything it owns (SPEC §7): posts, photos, comments,
+    connections, tags and memberships, blocks, invitations, digests, exports, tokens; the
+    files (photos, avatar, export zips) are deleted after the commit, retried if storage fails.
+    """
+    from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
+
+    from social.models import DataExport
+    from social.tasks import storage_delete_files
+
+    with transaction.atomic():
+        User.objects.select_for_update().filter(pk=user.pk).first()
+        user_posts_delete(user=user)
+        # Their comments under other people's posts: those posts' importance changes.
+        commented = set(Comment.objects.filter(author_id=user.pk).values_list("post_id", flat=True))
+        Comment.objects.filter(author_id=user.pk).delete()
+        for post_id in commented:
+            post_importance_recompute(post_id=post_id)
+        keys = [user.avatar_key] if user.avatar_key else []
+        keys += [
+            key
+            for key in DataExport.objects.filter(user_id=user.pk).values_list("file_key", flat=True)
+            if key
+        ]
+        # simplejwt keeps issued refresh tokens with SET_NULL; they are the person's too.
+        OutstandingToken.objects.filter(user_id=user.pk).delete()
+        # Connections, blocks, tags and memberships, invitations, digests, exports, email
+        # addresses and social accounts go by ON DELETE CASCADE.
+        User.objects.filter(pk=user.pk).delete()
+        if keys:
+            transaction.on_commit(lambda: _queue_file_deletes(keys, storage_delete_files))
+
+
 def _queue_file_deletes(keys: list[str], task) -> None:
     try:
         task.delay(keys)

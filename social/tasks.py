@@ -15,3 +15,17 @@ from social.storage import storage_delete
 def storage_delete_files(keys: list[str]) -> None:
     """Delete the stored files of a deleted post or photo; idempotent (missing files are fine)."""
     storage_delete(list(keys))
+
+
+@shared_task(
+    autoretry_for=(Exception,),
+    retry_backoff=True,
+    retry_backoff_max=600,
+    retry_jitter=True,
+    max_retries=5,
+)
+def data_export_build(export_id: int) -> None:
+    """Build a large account's export zip into storage and email its link (idempotent)."""
+    from social.exports import export_build
+
+    export_build(export_id=export_id)

@@ -17,5 +17,8 @@ urlpatterns = [
     path("comments/<int:pk>/delete/", views.comment_delete, name="comment_delete"),
     path("photos/<int:pk>/<str:variant>/", views.photo, name="photo"),
     path("settings/", views.settings_page, name="settings"),
+    path("settings/export/", views.data_export, name="export"),
+    path("settings/export/<int:pk>/", views.data_export_download, name="export_download"),
+    path("settings/delete/", views.account_delete, name="account_delete"),
     path("people/<str:username>/avatar/", views.avatar, name="avatar"),
 ]

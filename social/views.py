@@ -1,6 +1,7 @@
 """Pages of the social app."""
 
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import BadRequest, ValidationError
 from django.core.files.storage import default_storage
@@ -16,8 +17,8 @@ from rest_framework_simplejwt.exceptions import InvalidToken
 
 from intentional.metrics import FEED_SECONDS, STORAGE_SECONDS
 from intentional.ratelimit import ratelimit_enforce
-from social import selectors, services
-from social.forms import CommentForm, PostForm, ProfileForm
+from social import exports, selectors, services
+from social.forms import AccountDeleteForm, CommentForm, PostForm, ProfileForm
 from social.models import User
 from social.selectors import profile_details_visible
 from social.storage import VARIANTS, photo_link_viewer_id, photo_url, storage_is_remote
@@ -255,7 +256,73 @@ def settings_page(request):
                 return redirect("social:settings")
     else:
         form = ProfileForm(instance=user)
-    return render(request, "social/settings.html", {"form": form})
+    return _render_settings(request, form=form)
+
+
+def _render_settings(request, *, form=None, delete_form=None, status: int = 200):
+    context = {
+        "form": form or ProfileForm(instance=request.user),
+        "delete_form": delete_form or AccountDeleteForm(user=request.user),
+        "exports": exports.exports_available(user=request.user),
+    }
+    return render(request, "social/settings.html", context, status=status)
+
+
+@login_required
+@require_POST
+def data_export(request):
+    """Everything you own as a zip: at once, or built in the background for large accounts."""
+    user = request.user
+    ratelimit_enforce(request, name="export")
+    if exports.export_is_large(user=user):
+        exports.export_request(user=user)
+        messages.success(
+            request,
+            _("Your export is being prepared. We'll email you a link; it is also listed here."),
+        )
+        return redirect(f"{reverse('social:settings')}#your-data")
+    return FileResponse(
+        exports.export_temporary_file(user=user),
+        as_attachment=True,
+        filename=exports.export_filename(user),
+        content_type="application/zip",
+    )
+
+
+@login_required
+@require_http_methods(["GET"])
+def data_export_download(request, pk: int):
+    """A background export, for the person it belongs to (404 for anyone else)."""
+    export = exports.export_ready_for(user=request.user, export_id=pk)
+    if export is None:
+        raise Http404
+    try:
+        handle = default_storage.open(export.file_key, "rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=exports.export_filename(request.user),
+        content_type="application/zip",
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_POST
+def account_delete(request):
+    """Delete your account and everything in it, after confirming your password."""
+    user = request.user
+    ratelimit_enforce(request, name="login", account=user.username)
+    form = AccountDeleteForm(request.POST, user=user)
+    if not form.is_valid():
+        return _render_settings(request, delete_form=form, status=400)
+    services.user_delete(user=user)
+    logout(request)
+    messages.success(request, _("Your account and everything in it are deleted. Goodbye."))
+    return redirect("social:home")
 
 
 def avatar(request, username: str):

@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from botocore.config import Config as BotoConfig
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -61,7 +62,6 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "intentional.middleware.RequestContextMiddleware",
-    "intentional.middleware.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "intentional.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -71,6 +71,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # After the header middleware, so that a 413 carries the security headers too; no
+    # middleware above reads the body.
+    "intentional.middleware.RequestSizeLimitMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "intentional.middleware.ExceptionAnswersMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
@@ -146,6 +149,8 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TIMEZONE = "UTC"
+# Heavy file work runs on the worker's "media" queue (Procfile), away from emails and digests.
+CELERY_TASK_ROUTES = {"social.tasks.data_export_build": {"queue": "media"}}
 CELERY_BEAT_SCHEDULE: dict = {
     # Hourly: whoever's local Monday 08:00 has passed gets last week's digest (digest/tasks.py).
     "digest-schedule": {"task": "digest.tasks.digest_schedule", "schedule": 3600.0},
@@ -194,6 +199,15 @@ STORAGES = {
         )
     },
 }
+
+# A storage outage fails an upload within seconds instead of holding a web worker for the
+# SDK's default retries (SPEC §7: no post is created, and the person is told).
+AWS_S3_CLIENT_CONFIG = BotoConfig(
+    signature_version="s3v4",
+    connect_timeout=3,
+    read_timeout=20,
+    retries={"mode": "standard", "max_attempts": 2},
+)
 
 # --- Email ------------------------------------------------------------------------------------
 
@@ -355,6 +369,8 @@ RATELIMITS = {
     "comment": env.str("RATELIMIT_COMMENT", default="60/h"),
     "connection_request": env.str("RATELIMIT_CONNECTION_REQUEST", default="50/d"),
     "invitation": env.str("RATELIMIT_INVITATION", default="20/d"),
+    # Not in SPEC §7: building a zip of a whole account is costly, so it is limited too.
+    "export": env.str("RATELIMIT_EXPORT", default="10/h"),
 }
 # A cache outage must not lock everyone out (SPEC §7): limits are skipped while it lasts.
 RATELIMIT_FAIL_OPEN = True
@@ -387,6 +403,10 @@ PHOTO_LINK_MAX_AGE = env.int("PHOTO_LINK_MAX_AGE", default=60 * 60 * 24 * 30)
 FEED_PAGE_SIZE = env.int("FEED_PAGE_SIZE", default=20)
 FEED_MAX_PAGE_SIZE = 50
 COMMENTS_PAGE_SIZE = 50
+# Data export (SPEC §7): up to this many photos the zip is a direct download; past it a Celery
+# task builds it into storage and emails a link, kept for EXPORT_KEEP_DAYS.
+EXPORT_SYNC_MAX_PHOTOS = env.int("EXPORT_SYNC_MAX_PHOTOS", default=100)
+EXPORT_KEEP_DAYS = env.int("EXPORT_KEEP_DAYS", default=7)
 
 # --- Digest (SPEC §5) -------------------------------------------------------------------------
 

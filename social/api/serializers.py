@@ -82,6 +82,25 @@ class MeSerializer(serializers.ModelSerializer):
         return self.context["request"].build_absolute_uri(path) if path else None
 
 
+class AccountDeleteInputSerializer(serializers.Serializer):
+    password = serializers.CharField(
+        style={"input_type": "password"},
+        trim_whitespace=False,
+        help_text="Your password, to confirm that the account and all of it is deleted.",
+    )
+
+
+class ExportQueuedSerializer(serializers.Serializer):
+    """A large account's export, built in the background; the link is emailed when ready."""
+
+    id = serializers.IntegerField()
+    status = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    url = serializers.CharField(
+        allow_null=True, help_text="Where to download the zip once `status` is `ready`."
+    )
+
+
 class TokenRefreshSerializer(jwt_serializers.TokenRefreshSerializer):
     """Refresh with rotation, refusing tokens of deleted or inactive accounts and tokens issued
     before the last password change."""

@@ -11,6 +11,7 @@ urlpatterns = [
     path("auth/token/refresh/", TokenRefreshView.as_view(), name="api-token-refresh"),
     path("auth/logout/", views.LogoutView.as_view(), name="api-logout"),
     path("me/", views.MeView.as_view(), name="api-me"),
+    path("me/export/", views.MeExportView.as_view(), name="api-me-export"),
     path("posts/", views.PostListCreateView.as_view(), name="api-posts"),
     path("posts/<int:pk>/", views.PostDetailView.as_view(), name="api-post"),
     path(

@@ -4,7 +4,10 @@ from django.contrib.auth import authenticate
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.http import FileResponse
 from django.utils.translation import gettext as _
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
@@ -20,11 +23,13 @@ from intentional.api import service_errors
 from intentional.errors import error_json
 from intentional.metrics import FEED_SECONDS
 from intentional.ratelimit import ratelimit_enforce
-from social import selectors, services
+from social import exports, selectors, services
 from social.api.serializers import (
+    AccountDeleteInputSerializer,
     CommentInputSerializer,
     CommentPageSerializer,
     CommentSerializer,
+    ExportQueuedSerializer,
     MeSerializer,
     PostCreateInputSerializer,
     PostPageSerializer,
@@ -36,6 +41,7 @@ from social.api.serializers import (
     TokenInputSerializer,
     TokenOutputSerializer,
 )
+from social.forms import AccountDeleteForm
 from social.models import User
 
 
@@ -116,8 +122,23 @@ class LogoutView(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+class _DeleteWithBodySchema(AutoSchema):
+    """Documents a DELETE's request body (drf-spectacular documents bodies of PUT, PATCH and
+    POST only): DELETE /me/ takes `{password}`."""
+
+    def _get_request_body(self, direction="request"):
+        method = self.method
+        self.method = "POST" if method == "DELETE" else method
+        try:
+            return super()._get_request_body(direction)
+        finally:
+            self.method = method
+
+
 class MeView(APIView):
-    """The signed-in person's own profile: read and change it."""
+    """The signed-in person's own profile: read and change it; delete the account."""
+
+    schema = _DeleteWithBodySchema()
 
     @extend_schema(responses=MeSerializer)
     def get(self, request):
@@ -131,6 +152,55 @@ class MeView(APIView):
         data.is_valid(raise_exception=True)
         user = services.user_update_profile(user=request.user, **data.validated_data)
         return Response(MeSerializer(user, context={"request": request}).data)
+
+    @extend_schema(
+        request=AccountDeleteInputSerializer,
+        responses={204: None},
+        description="Delete your account with everything in it (posts, photos and their "
+        "files, comments, connections, tags, invitations, digests). `{password}` confirms it; "
+        "a wrong one is a 400 `validation_error` on `password`.",
+    )
+    def delete(self, request):
+        ratelimit_enforce(request, name="login", account=request.user.username)
+        data = AccountDeleteInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        form = AccountDeleteForm(data.validated_data, user=request.user)
+        if not form.is_valid():
+            raise serializers.ValidationError(form.errors)
+        services.user_delete(user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class MeExportView(APIView):
+    """Everything you own as a zip (JSON plus photo files); built in the background for large
+    accounts (202, the link is emailed and listed here once ready)."""
+
+    @extend_schema(
+        responses={
+            (200, "application/zip"): OpenApiTypes.BINARY,
+            202: ExportQueuedSerializer,
+        },
+        operation_id="me_export",
+    )
+    def get(self, request):
+        user = request.user
+        ratelimit_enforce(request, name="export")
+        if not exports.export_is_large(user=user):
+            return FileResponse(
+                exports.export_temporary_file(user=user),
+                as_attachment=True,
+                filename=exports.export_filename(user),
+                content_type="application/zip",
+            )
+        export = exports.export_request(user=user)
+        ready = export.status == export.Status.READY
+        body = {
+            "id": export.pk,
+            "status": export.status,
+            "created_at": export.created_at,
+            "url": request.build_absolute_uri(export.get_absolute_url()) if ready else None,
+        }
+        return Response(ExportQueuedSerializer(body).data, status=status.HTTP_202_ACCEPTED)
 
 
 # --- Posts, feed and comments (SPEC §6) ---------------------------------------------------------

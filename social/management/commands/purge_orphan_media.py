@@ -6,11 +6,13 @@ from django.core.files.storage import default_storage
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
+from social.exports import exports_available_keys
 from social.models import Photo, User
 from social.storage import storage_delete
 
-# Files live under these folders (social.storage.storage_save, social.services avatars).
-MEDIA_FOLDERS = ("photos", "avatars")
+# Files live under these folders (social.storage.storage_save, social.services avatars,
+# social.exports background export zips).
+MEDIA_FOLDERS = ("photos", "avatars", "exports")
 
 
 def _stored_keys(folder: str):
@@ -43,6 +45,8 @@ class Command(BaseCommand):
             Photo.objects.values_list("thumbnail_key", flat=True)  # audience-ok: operator scan
         )
         referenced |= set(User.objects.exclude(avatar_key="").values_list("avatar_key", flat=True))
+        # Export zips are kept for EXPORT_KEEP_DAYS; older ones are orphans.
+        referenced |= set(exports_available_keys())
         cutoff = timezone.now() - timedelta(minutes=grace_minutes)
         scanned = orphans = 0
         for folder in MEDIA_FOLDERS:

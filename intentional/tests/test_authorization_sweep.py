@@ -1,0 +1,322 @@
+"""The authorization sweep (issue 7, acceptance 1): every route of the pages and the API that
+takes an object id or a username, tried by an unrelated second person.
+
+The URLconf is enumerated: a route with a parameter that is in neither `SWEEP` nor `EXEMPT`
+fails the test, so a new route cannot slip by. For each case the stranger gets 404 (SPEC §3:
+answered exactly like a missing object, compared with a request for an id that does not
+exist), nothing of the object appears in the body, and nothing of the owner's changes.
+Routes that are open to anyone by design (a profile, asking to connect) say why and are still
+checked for leaks.
+"""
+
+import re
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
+from rest_framework.test import APIClient
+from rest_framework.views import APIView
+from rest_framework_simplejwt.tokens import RefreshToken
+
+from connections.models import Block, Connection, Tag, TagMembership
+from connections.tests.factories import (
+    InvitationFactory,
+    TagFactory,
+    TagMembershipFactory,
+    connect,
+)
+from digest.models import Digest, DigestEntry
+from social import services
+from social.models import Comment, DataExport, Photo, Post, User
+from social.tests.factories import CommentFactory, UserFactory
+from social.tests.helpers import upload
+
+pytestmark = pytest.mark.django_db
+
+MISSING_ID = 987654321
+MISSING_USERNAME = "no_such_person"
+
+
+@dataclass
+class Case:
+    method: str
+    # Placeholders: {post} {comment} {photo} {tag} {request} {export} {owner} {member} {week}
+    # {token}; {api} is "/api/v1".
+    url: str
+    expect: int = 404
+    data: dict = field(default_factory=dict)
+    # Why a route answers a stranger with something else than 404 (open by design).
+    public: str = ""
+
+
+OPEN_PROFILE = "profiles are found by exact username (SPEC §6); bio, avatar and posts hidden"
+OPEN_CONNECT = "anyone may ask anyone to connect (SPEC §2)"
+OPEN_BLOCK = "anyone may block anyone (SPEC §2)"
+OWN_DIGEST = "the parameter is a week: the viewer's own digest, never someone else's"
+OPEN_INVITE = "an invitation link is meant to be passed on: the token is the permission"
+
+# Route (as the URLconf spells it) → what the stranger tries.
+SWEEP: dict[str, list[Case]] = {
+    # Pages
+    "posts/<int:pk>/": [Case("GET", "/posts/{post}/")],
+    "posts/<int:pk>/edit/": [
+        Case("GET", "/posts/{post}/edit/"),
+        Case("POST", "/posts/{post}/edit/", data={"body": "hijacked", "audience": "connections"}),
+    ],
+    "posts/<int:pk>/delete/": [Case("POST", "/posts/{post}/delete/")],
+    "posts/<int:pk>/comments/": [Case("POST", "/posts/{post}/comments/", data={"body": "hi"})],
+    "comments/<int:pk>/delete/": [Case("POST", "/comments/{comment}/delete/")],
+    "photos/<int:pk>/<str:variant>/": [
+        Case("GET", "/photos/{photo}/display/"),
+        Case("GET", "/photos/{photo}/thumb/"),
+    ],
+    "settings/export/<int:pk>/": [Case("GET", "/settings/export/{export}/")],
+    "people/<str:username>/avatar/": [Case("GET", "/people/{owner}/avatar/")],
+    "people/requests/<int:pk>/accept/": [Case("POST", "/people/requests/{request}/accept/")],
+    "people/requests/<int:pk>/decline/": [Case("POST", "/people/requests/{request}/decline/")],
+    "people/requests/<int:pk>/cancel/": [Case("POST", "/people/requests/{request}/cancel/")],
+    "people/<str:username>/": [Case("GET", "/people/{owner}/", 200, public=OPEN_PROFILE)],
+    "people/<str:username>/connect/": [
+        Case("POST", "/people/{owner}/connect/", 302, public=OPEN_CONNECT)
+    ],
+    "people/<str:username>/remove/": [Case("POST", "/people/{owner}/remove/")],
+    "people/<str:username>/block/": [
+        Case("POST", "/people/{owner}/block/", 302, public=OPEN_BLOCK)
+    ],
+    "people/<str:username>/unblock/": [Case("POST", "/people/{owner}/unblock/")],
+    "invite/<str:token>/": [Case("GET", "/invite/{token}/", 302, public=OPEN_INVITE)],
+    "tags/<int:pk>/rename/": [Case("POST", "/tags/{tag}/rename/", data={"name": "hijacked"})],
+    "tags/<int:pk>/delete/": [Case("POST", "/tags/{tag}/delete/")],
+    "tags/<int:pk>/members/": [Case("POST", "/tags/{tag}/members/", data={"username": "{member}"})],
+    "tags/<int:pk>/members/<str:username>/remove/": [
+        Case("POST", "/tags/{tag}/members/{member}/remove/")
+    ],
+    "digest/<str:week>/": [Case("GET", "/digest/{week}/", 200, public=OWN_DIGEST)],
+    # API
+    "api/v1/users/<str:username>/": [Case("GET", "{api}/users/{owner}/", 200, public=OPEN_PROFILE)],
+    "api/v1/connections/requests/<int:pk>/": [
+        Case("DELETE", "{api}/connections/requests/{request}/")
+    ],
+    "api/v1/connections/requests/<int:pk>/accept/": [
+        Case("POST", "{api}/connections/requests/{request}/accept/")
+    ],
+    "api/v1/connections/requests/<int:pk>/decline/": [
+        Case("POST", "{api}/connections/requests/{request}/decline/")
+    ],
+    "api/v1/connections/<str:username>/": [Case("DELETE", "{api}/connections/{owner}/")],
+    "api/v1/blocks/<str:username>/": [Case("DELETE", "{api}/blocks/{owner}/")],
+    "api/v1/tags/<int:pk>/": [
+        Case("PATCH", "{api}/tags/{tag}/", data={"name": "hijacked"}),
+        Case("DELETE", "{api}/tags/{tag}/"),
+    ],
+    "api/v1/tags/<int:pk>/members/<str:username>/": [
+        Case("PUT", "{api}/tags/{tag}/members/{member}/"),
+        Case("DELETE", "{api}/tags/{tag}/members/{member}/"),
+    ],
+    "api/v1/posts/<int:pk>/": [
+        Case("GET", "{api}/posts/{post}/"),
+        Case("PATCH", "{api}/posts/{post}/", data={"body": "hijacked"}),
+        Case("DELETE", "{api}/posts/{post}/"),
+    ],
+    "api/v1/posts/<int:pk>/comments/": [
+        Case("GET", "{api}/posts/{post}/comments/"),
+        Case("POST", "{api}/posts/{post}/comments/", data={"body": "hi"}),
+    ],
+    "api/v1/comments/<int:pk>/": [Case("DELETE", "{api}/comments/{comment}/")],
+    "api/v1/digest/<str:week>/": [Case("GET", "{api}/digest/{week}/", 200, public=OWN_DIGEST)],
+}
+
+# Route prefixes with parameters that are not a person's object, and why.
+EXEMPT = {
+    "admin/": "staff only: every admin URL redirects a non-staff person to the admin login "
+    "(intentional/tests/test_admin.py and the apps' admin tests)",
+    "accounts/": "django-allauth's emailed links (password reset, email confirmation, social "
+    "login): a signed key in the URL is the permission",
+    "digest/unsubscribe/<str:token>/": "the one-click unsubscribe link works without logging "
+    "in (SPEC §5): the signed token is the permission",
+}
+
+
+def _routes(patterns, prefix=""):
+    """(route, URLPattern) for every pattern of the URLconf, includes flattened."""
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            yield from _routes(entry.url_patterns, prefix + str(entry.pattern))
+        elif isinstance(entry, URLPattern):
+            yield prefix + str(entry.pattern), entry
+
+
+def _parametrized_routes() -> dict[str, URLPattern]:
+    return {
+        route: pattern
+        for route, pattern in _routes(get_resolver().url_patterns)
+        if "<" in route or "(?P" in route
+    }
+
+
+def test_every_route_with_an_id_or_username_is_swept():
+    routes = _parametrized_routes()
+    uncovered = [
+        route
+        for route in routes
+        if route not in SWEEP and not any(route.startswith(prefix) for prefix in EXEMPT)
+    ]
+    assert uncovered == [], f"add these routes to SWEEP (or EXEMPT, saying why): {uncovered}"
+    stale = [route for route in SWEEP if route not in routes]
+    assert stale == [], f"SWEEP names routes that no longer exist: {stale}"
+
+
+def test_every_api_method_of_a_swept_route_is_tried():
+    routes = _parametrized_routes()
+    missing = []
+    for route, cases in SWEEP.items():
+        view_class = getattr(routes[route].callback, "view_class", None)
+        if view_class is None or not issubclass(view_class, APIView):
+            continue  # function views: the table lists what they accept
+        handled = {
+            method.upper()
+            for method in ("get", "post", "put", "patch", "delete")
+            if hasattr(view_class, method)
+        }
+        tried = {case.method for case in cases}
+        missing += [f"{method} {route}" for method in sorted(handled - tried)]
+    assert missing == []
+
+
+@pytest.fixture
+def world(django_capture_on_commit_callbacks):
+    """The owner's things (with secrets in them), and an unrelated stranger."""
+    owner = UserFactory(username="owner_person", bio="SECRET-BIO-7431")
+    member = UserFactory(username="member_person")
+    asked = UserFactory(username="asked_person")
+    stranger = UserFactory(username="stranger_person")
+    connect(owner, member)
+    request = connect(owner, asked, status=Connection.Status.PENDING)
+    tag = TagFactory(owner=owner, name="SECRET-TAG-7431")
+    TagMembershipFactory(tag=tag, target=member)
+    services.user_set_avatar(user=owner, upload=upload())
+    with django_capture_on_commit_callbacks(execute=True):
+        post = services.post_create(author=owner, body="SECRET-POST-7431", photos=[upload()])
+    comment = CommentFactory(post=post, author=member, body="SECRET-COMMENT-7431")
+    photo = Photo.objects.get(post=post)  # audience-ok: test set-up
+    key = default_storage.save("exports/secret-export.zip", ContentFile(b"zip"))
+    export = DataExport.objects.create(user=owner, status="ready", file_key=key)
+    invitation = InvitationFactory(inviter=owner)
+    now = timezone.now()
+    week = "2026-W05"
+    digest = Digest.objects.create(
+        user=owner,
+        week=week,
+        starts_at=now - timedelta(days=7),
+        ends_at=now,
+        summary="SECRET-SUMMARY-7431",
+        built_at=now,
+    )
+    DigestEntry.objects.create(digest=digest, user=member, post=post, position=0)
+    ids = {
+        "post": post.pk,
+        "comment": comment.pk,
+        "photo": photo.pk,
+        "tag": tag.pk,
+        "request": request.pk,
+        "export": export.pk,
+        "owner": owner.username,
+        "member": member.username,
+        "week": week,
+        "token": invitation.token,
+        "api": "/api/v1",
+    }
+    secrets = [
+        "SECRET-BIO-7431",
+        "SECRET-TAG-7431",
+        "SECRET-POST-7431",
+        "SECRET-COMMENT-7431",
+        "SECRET-SUMMARY-7431",
+        owner.avatar_key,
+        photo.display_key,
+        photo.thumbnail_key,
+        key,
+        asked.username,  # who the owner asked to connect
+    ]
+    return {"owner": owner, "stranger": stranger, "ids": ids, "secrets": secrets}
+
+
+def _snapshot(owner: User):
+    """What the owner has: a stranger's request must change none of it."""
+    posts = Post.objects.filter(author=owner)  # audience-ok: test
+    comments = Comment.objects.filter(post__author=owner)  # audience-ok: test
+    return (
+        list(posts.values_list("pk", "body", "audience")),
+        list(comments.values_list("pk", "body")),
+        list(Tag.objects.owned_by(owner).values_list("pk", "name")),
+        list(TagMembership.objects.filter(tag__owner=owner).values_list("pk", flat=True)),
+        sorted(Connection.objects.of(owner).values_list("pk", "status")),
+        list(Block.objects.filter(blocker=owner).values_list("pk", flat=True)),
+        list(DataExport.objects.filter(user=owner).values_list("pk", "status")),
+    )
+
+
+def _request(client, case: Case, values: dict):
+    url = case.url.format(**values)
+    data = {key: value.format(**values) for key, value in case.data.items()}
+    method = getattr(client, case.method.lower())
+    if url.startswith("/api/"):
+        return method(url, data, format="json") if data or case.method != "GET" else method(url)
+    return method(url, data) if case.method != "GET" else method(url)
+
+
+def _normalized(response, values: dict) -> str:
+    """The body with what differs between any two requests (CSRF tokens, the ids asked
+    about) blanked out, to compare the answer for a hidden object with a missing one."""
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    text = body.decode(errors="replace")
+    text = re.sub(r'value="[A-Za-z0-9]{32,}"', 'value=""', text)
+    for value in values.values():
+        text = text.replace(str(value), "•")
+    return text
+
+
+def _body(response) -> str:
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    return body.decode(errors="replace")
+
+
+CASES = [
+    pytest.param(case, id=f"{case.method} {case.url}") for cases in SWEEP.values() for case in cases
+]
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_a_stranger_gets_nothing(case, world, client, settings):
+    settings.RATELIMIT_ENABLE = False
+    stranger = world["stranger"]
+    if case.url.startswith("{api}"):
+        client = APIClient()
+        token = RefreshToken.for_user(stranger).access_token
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+    else:
+        client.force_login(stranger)
+    before = _snapshot(world["owner"])
+
+    response = _request(client, case, world["ids"])
+
+    assert response.status_code == case.expect, _body(response)[:500]
+    body = _body(response)
+    for secret in world["secrets"]:
+        assert secret not in body, secret
+    if case.public:
+        return
+    assert _snapshot(world["owner"]) == before
+    # Exactly like an object that does not exist.
+    missing = {
+        **world["ids"],
+        **dict.fromkeys(("post", "comment", "photo", "tag", "request", "export"), MISSING_ID),
+        "owner": MISSING_USERNAME,
+    }
+    answer_for_missing = _request(client, case, missing)
+    assert answer_for_missing.status_code == response.status_code
+    assert _normalized(answer_for_missing, missing) == _normalized(response, world["ids"])
