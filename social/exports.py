@@ -19,6 +19,7 @@ from datetime import timedelta
 from typing import IO
 
 from allauth.account.models import EmailAddress
+from allauth.socialaccount.models import SocialAccount
 from django.apps import apps
 from django.conf import settings
 from django.core.files import File
@@ -125,6 +126,15 @@ def export_data(*, user: User) -> dict:
         "email_addresses": [
             {"email": address.email, "primary": address.primary, "verified": address.verified}
             for address in EmailAddress.objects.filter(user=user).order_by("email")
+        ],
+        "linked_accounts": [
+            {
+                "provider": account.provider,
+                "uid": account.uid,
+                "date_joined": _when(account.date_joined),
+                "last_login": _when(account.last_login),
+            }
+            for account in SocialAccount.objects.filter(user=user).order_by("provider")
         ],
         "posts": posts,
         "comments": [
@@ -233,13 +243,27 @@ def export_temporary_file(*, user: User) -> IO[bytes]:
     return target
 
 
+# A background export still pending after this long has failed for good (its task gave up).
+EXPORT_STALE_AFTER = timedelta(hours=1)
+
+
 def export_request(*, user: User) -> DataExport:
-    """Queue a background export (large accounts); reuses one already being prepared."""
+    """Queue a background export (large accounts). One asked for within the last hour, being
+    prepared or ready, is reused: asking again does not build the same zip twice."""
     from social.tasks import data_export_build
 
     with transaction.atomic():
         User.objects.select_for_update().filter(pk=user.pk).first()
-        export = DataExport.objects.filter(user=user, status=DataExport.Status.PENDING).first()
+        recent = timezone.now() - EXPORT_STALE_AFTER
+        DataExport.objects.filter(
+            user=user, status=DataExport.Status.PENDING, created_at__lt=recent
+        ).update(status=DataExport.Status.FAILED, finished_at=timezone.now())
+        export = (
+            DataExport.objects.filter(user=user, created_at__gte=recent)
+            .exclude(status=DataExport.Status.FAILED)
+            .order_by("-created_at")
+            .first()
+        )
         if export is None:
             export = DataExport.objects.create(user=user)
             data_export_build.delay_on_commit(export.pk)

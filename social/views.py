@@ -275,11 +275,14 @@ def data_export(request):
     user = request.user
     ratelimit_enforce(request, name="export")
     if exports.export_is_large(user=user):
-        exports.export_request(user=user)
-        messages.success(
-            request,
-            _("Your export is being prepared. We'll email you a link; it is also listed here."),
-        )
+        export = exports.export_request(user=user)
+        if export.status == export.Status.READY:
+            messages.success(request, _("Your export is ready: download it below."))
+        else:
+            messages.success(
+                request,
+                _("Your export is being prepared. We'll email you a link; it is also listed here."),
+            )
         return redirect(f"{reverse('social:settings')}#your-data")
     return FileResponse(
         exports.export_temporary_file(user=user),

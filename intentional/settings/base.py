@@ -405,7 +405,7 @@ FEED_MAX_PAGE_SIZE = 50
 COMMENTS_PAGE_SIZE = 50
 # Data export (SPEC §7): up to this many photos the zip is a direct download; past it a Celery
 # task builds it into storage and emails a link, kept for EXPORT_KEEP_DAYS.
-EXPORT_SYNC_MAX_PHOTOS = env.int("EXPORT_SYNC_MAX_PHOTOS", default=100)
+EXPORT_SYNC_MAX_PHOTOS = env.int("EXPORT_SYNC_MAX_PHOTOS", default=50)
 EXPORT_KEEP_DAYS = env.int("EXPORT_KEEP_DAYS", default=7)
 
 # --- Digest (SPEC §5) -------------------------------------------------------------------------

@@ -308,3 +308,94 @@ def test_cookies_set_by_login_are_secure_httponly_and_samesite(settings, user):
     assert response.status_code == 302
     session = response.cookies[django_settings.SESSION_COOKIE_NAME]
     assert session["secure"] and session["httponly"] and session["samesite"] == "Lax"
+
+
+# --- Stored XSS: every text a person types, on every page that shows it -------------------------
+
+XSS = '"><script>alert(1)</script><img src=x onerror=alert(2)>'
+
+
+@pytest.fixture
+def hostile(db, django_capture_on_commit_callbacks):
+    """Every field a person types holds markup, including an uploaded file's name."""
+    author = UserFactory(username="hostile", display_name=XSS, bio=XSS * 3)
+    reader = UserFactory(username="reader", display_name=XSS)
+    connect(author, reader)
+    tag = TagFactory(owner=author, name="<img src=x onerror=alert(4)>")
+    from connections.tests.factories import TagMembershipFactory
+
+    TagMembershipFactory(tag=tag, target=reader)
+    photo = upload(name='"><img src=x onerror=alert(3)>.jpg')
+    with django_capture_on_commit_callbacks(execute=True):
+        post = services.post_create(
+            author=author,
+            body=XSS + '\nhttp://example.com/<x>?a=1&b="2"',
+            audience="tags",
+            audience_tags=[tag],
+            is_milestone=True,
+            photos=[photo],
+        )
+        services.user_set_avatar(user=author, upload=upload(name="<svg onload=alert(5)>.jpg"))
+    services.comment_create(author=reader, post_id=post.pk, body=XSS)
+    return {"author": author, "reader": reader, "post": post}
+
+
+def test_no_stored_xss_on_any_page(hostile, settings):
+    from digest.weeks import week_current
+
+    settings.RATELIMIT_ENABLE = False
+    week = week_current("UTC")
+    post = hostile["post"]
+    urls = {
+        "author": [
+            "/feed/",
+            f"/posts/{post.pk}/",
+            f"/posts/{post.pk}/edit/",
+            "/people/",
+            "/people/reader/",
+            "/tags/",
+            "/settings/",
+        ],
+        "reader": [
+            "/feed/",
+            f"/posts/{post.pk}/",
+            "/people/",
+            "/people/hostile/",
+            f"/digest/{week}/",
+        ],
+    }
+    for who, pages in urls.items():
+        client = Client()
+        client.force_login(hostile[who])
+        for url in pages:
+            response = client.get(url)
+            assert response.status_code == 200, url
+            html = response.content.decode()
+            assert inline_code(html) == [], url
+            # Parsed as HTML, nothing runs (above); and no raw tag of the payload survives.
+            assert "<script>alert" not in html and "<img src=x" not in html, url
+    # The payload is on the pages, escaped: the checks above are not vacuous.
+    client = Client()
+    client.force_login(hostile["reader"])
+    assert (
+        "&lt;script&gt;alert(1)&lt;/script&gt;" in client.get(f"/posts/{post.pk}/").content.decode()
+    )
+
+
+def test_no_stored_xss_in_the_api_body_html(hostile):
+    from rest_framework.test import APIClient
+    from rest_framework_simplejwt.tokens import RefreshToken
+
+    api = APIClient()
+    api.credentials(
+        HTTP_AUTHORIZATION=f"Bearer {RefreshToken.for_user(hostile['reader']).access_token}"
+    )
+    post = api.get(f"/api/v1/posts/{hostile['post'].pk}/").json()
+    assert post["body"].startswith(XSS)  # stored as typed
+    assert inline_code(post["body_html"]) == []
+    assert "<script" not in post["body_html"] and "<img" not in post["body_html"]
+    assert 'rel="nofollow noopener"' in post["body_html"]
+    [comment] = api.get(f"/api/v1/posts/{hostile['post'].pk}/comments/").json()["results"]
+    assert inline_code(comment["body_html"]) == [] and "<script" not in comment["body_html"]
+    for photo in post["photos"]:
+        assert "onerror" not in photo["url"] and "onerror" not in photo["thumbnail_url"]

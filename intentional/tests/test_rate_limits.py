@@ -210,3 +210,32 @@ def test_turning_limits_off_turns_them_all_off(settings, client):
         assert client.post(f"/posts/{world['post'].pk}/comments/", {"body": "x"}).status_code == 302
         assert client.post("/invitations/").status_code == 302
         assert client.post(f"/people/{world['others'][n].username}/connect/").status_code == 302
+
+
+def test_login_page_and_token_endpoint_share_one_limit(client, user):
+    from social.tests.factories import PASSWORD
+
+    api = APIClient()
+    for attempt in range(5):
+        client.post("/accounts/login/", {"login": f"nobody{attempt}", "password": "x"})
+        api.post("/api/v1/auth/token/", {"login": f"nobody{attempt}", "password": "x"})
+    response = api.post(
+        "/api/v1/auth/token/", {"login": user.username, "password": PASSWORD}, format="json"
+    )
+    _assert_limited(response, api=True, period=60)
+    response = client.post("/accounts/login/", {"login": user.username, "password": PASSWORD})
+    _assert_limited(response, api=False, period=60)
+
+
+def test_sign_up_page_and_register_endpoint_share_one_limit(client):
+    api = APIClient()
+    for n in range(3):
+        client.post("/accounts/signup/", {"email": f"p{n}@example.com"})
+    for n in range(2):
+        payload = {"email": f"a{n}@example.com", "username": f"api{n}", "password": "pass phrase 9"}
+        assert api.post("/api/v1/auth/register/", payload, format="json").status_code == 201
+    payload = {"email": "late@example.com", "username": "late", "password": "pass phrase 9"}
+    _assert_limited(
+        api.post("/api/v1/auth/register/", payload, format="json"), api=True, period=3600
+    )
+    _assert_limited(client.post("/accounts/signup/", {}), api=False, period=3600)

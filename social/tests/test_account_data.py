@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from allauth.socialaccount.models import SocialAccount
 from django.apps import apps
 from django.conf import settings as django_settings
 from django.core import mail
@@ -18,6 +19,7 @@ from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
 from django.db import models
 from django.utils import timezone
+from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from connections.models import Block, Connection, Tag
@@ -79,6 +81,8 @@ def world(django_capture_on_commit_callbacks):
     TagMembershipFactory(tag=friends_tag, target=me)
     invitation = InvitationFactory(inviter=me)
     InvitationFactory(inviter=friend)
+    SocialAccount.objects.create(user=me, provider="google", uid="google-uid-of-me")
+    SocialAccount.objects.create(user=friend, provider="google", uid="google-uid-of-friend")
     now = timezone.now()
     digest = Digest.objects.create(
         user=me,
@@ -136,6 +140,14 @@ def test_export_holds_everything_the_person_owns(client, world):
     assert data["profile"]["email"] == me.email
     assert data["profile"]["bio"] == "My own bio"
     assert [address["email"] for address in data["email_addresses"]] == [me.email]
+    assert data["linked_accounts"] == [
+        {
+            "provider": "google",
+            "uid": "google-uid-of-me",
+            "date_joined": data["linked_accounts"][0]["date_joined"],
+            "last_login": data["linked_accounts"][0]["last_login"],
+        }
+    ]
     assert [post["id"] for post in data["posts"]] == [post.pk for post in world["posts"]]
     by_id = {post["id"]: post for post in data["posts"]}
     assert by_id[world["posts"][1].pk]["audience"] == "tags"
@@ -185,6 +197,7 @@ def test_export_shows_nothing_of_others_that_the_person_cannot_see(client, world
         "Friend's secret",
         "Friend shared their secret.",  # a digest summary written from a post now hidden
         "friend's private tag",
+        "google-uid-of-friend",
         "Friend's news for connections",  # visible, but not theirs: a digest lists its id only
     ]:
         assert hidden not in text, hidden
@@ -447,3 +460,66 @@ def test_an_account_without_a_password_is_told_to_set_one_first(client, user):
     assert response.status_code == 400
     assert "Set a password first" in response.content.decode()
     assert User.objects.filter(pk=user.pk).exists()
+
+
+def test_an_export_whose_task_gave_up_does_not_block_the_next_one(
+    settings, django_capture_on_commit_callbacks
+):
+    from social.exports import export_request
+
+    settings.EXPORT_SYNC_MAX_PHOTOS = 0
+    me = UserFactory()
+    stuck = DataExport.objects.create(user=me, created_at=timezone.now() - timedelta(hours=2))
+    with django_capture_on_commit_callbacks(execute=True):
+        export = export_request(user=me)
+    assert export.pk != stuck.pk
+    stuck.refresh_from_db()
+    export.refresh_from_db()
+    assert (stuck.status, export.status) == ("failed", "ready")
+
+
+@pytest.mark.parametrize("size", [1, 6])
+def test_export_data_takes_the_same_number_of_queries_whatever_the_account_size(
+    size, django_assert_num_queries
+):
+    from social.exports import export_data
+
+    me = UserFactory()
+    for _ in range(size):
+        friend = UserFactory()
+        connect(me, friend)
+        tag = TagFactory(owner=me)
+        TagMembershipFactory(tag=tag, target=friend)
+        post = PostFactory(author=me, audience="tags", audience_tags=[tag])
+        CommentFactory(post=post, author=friend)
+        CommentFactory(post=PostFactory(author=friend), author=me)
+        BlockFactory(blocker=me)
+        InvitationFactory(inviter=me, used_by=friend)
+    # The user; posts with their audience tags, photos and visible comments (4); own comments;
+    # email addresses; linked accounts; connections; blocks; tags with memberships and their
+    # people (3); invitations; digest entries and digests (2).
+    with django_assert_num_queries(16):
+        data = export_data(user=me)
+    assert len(data["posts"]) == size and len(data["tags"]) == size
+
+
+def test_asking_again_within_the_hour_reuses_the_ready_export(
+    client, settings, django_capture_on_commit_callbacks
+):
+    settings.EXPORT_SYNC_MAX_PHOTOS = 0
+    me = UserFactory()
+    services.post_create(author=me, body="One photo", photos=[upload()])
+    client.force_login(me)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/settings/export/")
+    with django_capture_on_commit_callbacks(execute=True):
+        again = client.post("/settings/export/", follow=True)
+    assert "Your export is ready: download it below." in again.content.decode()
+    assert DataExport.objects.filter(user=me).count() == 1
+    assert len(mail.outbox) == 1
+    api = APIClient()
+    api.force_authenticate(me)
+    body = api.get("/api/v1/me/export/").json()
+    export = DataExport.objects.get(user=me)
+    assert body["status"] == "ready"
+    assert body["url"] == f"http://testserver/settings/export/{export.pk}/"

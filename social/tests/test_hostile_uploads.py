@@ -209,3 +209,24 @@ def test_a_real_50_mb_body_is_refused(net):
     )
     assert response.status_code == 413
     _assert_nothing_stored()
+
+
+@pytest.mark.parametrize("case", list(REFUSED))
+def test_avatar_form_refuses(case, net):
+    name, content_type, make, _status, message = REFUSED[case]
+    client = _page(net)
+    response = client.post(
+        "/settings/",
+        {
+            "display_name": "Changed",
+            "bio": "",
+            "timezone": "UTC",
+            "avatar": upload(make(), name, content_type),
+        },
+    )
+    html = response.content.decode()
+    field = html[html.index('for="id_avatar"') :]
+    assert message in field[: field.index("</div>", field.index("field-error"))]
+    net["author"].refresh_from_db()
+    assert net["author"].avatar_key == "" and net["author"].display_name != "Changed"
+    assert stored_files() == []

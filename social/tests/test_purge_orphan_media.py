@@ -46,3 +46,20 @@ def test_purges_only_unreferenced_old_files():
     assert not default_storage.exists(orphan)
     for key in (kept_avatar, display, thumb):
         assert default_storage.exists(key)
+
+
+def test_export_zips_are_kept_for_their_keep_time_only(settings):
+    from social.models import DataExport
+
+    settings.EXPORT_KEEP_DAYS = 7
+    user = UserFactory()
+    fresh = default_storage.save("exports/fresh.zip", ContentFile(b"z"))
+    DataExport.objects.create(user=user, status="ready", file_key=fresh)
+    old = default_storage.save("exports/old.zip", ContentFile(b"z"))
+    DataExport.objects.create(
+        user=user, status="ready", file_key=old, created_at=timezone.now() - timedelta(days=3)
+    )
+    with time_machine.travel(timezone.now() + timedelta(days=5)):
+        out = _run()
+    assert "2 files scanned, 1 orphans deleted." in out
+    assert default_storage.exists(fresh) and not default_storage.exists(old)
