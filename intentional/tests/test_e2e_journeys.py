@@ -28,6 +28,14 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.e2e]
 MILESTONE = "We got the keys to our first home today! Housewarming soon, you're all invited."
 
 
+# The natural width of an <img> once it has loaded (it is lazy: it may still be on its way).
+LOADED_WIDTH = """img => (img.complete && img.naturalWidth) ? img.naturalWidth : new Promise(
+  (done, fail) => {
+    img.addEventListener("load", () => done(img.naturalWidth));
+    img.addEventListener("error", () => fail(new Error("the photo did not load")));
+  })"""
+
+
 def _shoot(browser_page, journey: int, label: str, step: str) -> None:
     browser_page.screenshot(f"journey{journey}-{label}-{step}")
 
@@ -143,7 +151,7 @@ def test_journey2_tag_a_connection_and_post_to_the_tag(page_factory, viewport, l
     photo = page.get_by_role("img", name=re.compile("Photo 1 of 1"))
     photo.scroll_into_view_if_needed()
     expect(photo).to_be_visible()
-    assert photo.evaluate("img => img.complete && img.naturalWidth") > 0
+    assert photo.evaluate(LOADED_WIDTH) == 1200  # the display version, really served
     who = page.get_by_role("region", name="Who can see this")
     expect(who).to_contain_text("Tags: family")
     expect(who).to_contain_text("Ben Adeyemi")
