@@ -72,6 +72,11 @@ def _quoted(post: SummaryPost) -> str:
     return f"“{quote}”" if quote else "a photo"
 
 
+def _sentence(text: str) -> str:
+    """`text` ending in a full stop, unless a quote at its end already closes it (“…!”)."""
+    return text if re.search(r"[.!?…]”$", text) else f"{text}."
+
+
 def summary_builtin(posts: Sequence[SummaryPost]) -> str:
     """1-4 sentences: milestones first, then who shared, then one highlight."""
     if not posts:
@@ -80,7 +85,7 @@ def summary_builtin(posts: Sequence[SummaryPost]) -> str:
     milestones = [post for post in posts if post.is_milestone]
     if len(milestones) == 1:
         post = milestones[0]
-        sentences.append(f"Big news from {post.author.name}: {_quoted(post)}.")
+        sentences.append(_sentence(f"Big news from {post.author.name}: {_quoted(post)}"))
     elif milestones:
         shown = milestones[:3]
         parts = [f"{post.author.name} ({_quoted(post)})" for post in shown]
@@ -101,7 +106,7 @@ def summary_builtin(posts: Sequence[SummaryPost]) -> str:
         # The most important of the rest (posts arrive chronologically; the sort is stable).
         top = max(others, key=lambda post: getattr(post, "importance", 0))
         if top.body.strip():
-            sentences.append(f"{top.author.name} wrote {_quoted(top)}.")
+            sentences.append(_sentence(f"{top.author.name} wrote {_quoted(top)}"))
     return " ".join(sentences[:4])
 
 

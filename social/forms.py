@@ -69,7 +69,7 @@ class PostForm(forms.Form):
         label=_("What would you like to share?"),
         required=False,
         strip=False,
-        widget=forms.Textarea(attrs={"rows": 4, "maxlength": 5000}),
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": 5000}),
         help_text=_("Up to 5,000 characters. Links become clickable."),
     )
     audience = forms.ChoiceField(

@@ -18,6 +18,16 @@ CHROMIUM_FLAGS = [
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
+VIEWPORTS = [(DESKTOP, "desktop"), (PHONE, "phone")]
+# axe-core, vendored from npm (static/vendor/axe-core/); only the tests load it, never a page.
+AXE_URL = "/static/vendor/axe-core/axe.min.js"
+# Every CSP violation is reported to the test, whatever the browser prints about it.
+CSP_LISTENER = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.__cspViolation(`${event.effectiveDirective} blocked ${event.blockedURI || "inline"}`
+    + ` at ${event.sourceFile || document.location.href}:${event.lineNumber}`);
+});
+"""
 
 
 @pytest.fixture(scope="session")
@@ -36,22 +46,58 @@ def browser():
 
 
 class BrowserPage:
-    """A page of a fresh browser context that records console errors and CSP violations."""
+    """A page of a fresh browser context that records console errors and CSP violations.
 
-    def __init__(self, browser, base_url: str, viewport: dict):
-        self.context = browser.new_context(base_url=base_url, viewport=viewport)
-        self.context.set_default_timeout(10_000)
-        self.page = self.context.new_page()
-        self.errors: list[str] = []
-        self.page.on(
-            "console", lambda message: message.type == "error" and self.errors.append(message.text)
+    `javascript=False` gives a browser with JavaScript off (the site must work without it).
+    """
+
+    def __init__(self, browser, base_url: str, viewport: dict, *, javascript: bool = True):
+        self.context = browser.new_context(
+            base_url=base_url, viewport=viewport, java_script_enabled=javascript
         )
-        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
+        self.context.set_default_timeout(10_000)
+        self.base_url = base_url
+        self.javascript = javascript
+        self.errors: list[str] = []
+        # Pages that are expected to answer with an error status (e.g. the 404 page of a post
+        # one may not see): the browser logs "Failed to load resource" for them, which is fine.
+        self.expected_error_urls: set[str] = set()
+        self.context.expose_function("__cspViolation", self._csp_violation)
+        self.context.add_init_script(CSP_LISTENER)
+        self.page = self.context.new_page()
+        self.page.on("console", self._console)
+        self.page.on("pageerror", lambda error: self.errors.append(f"page error: {error}"))
 
-    def screenshot(self, name: str) -> Path:
-        ARTIFACTS.mkdir(exist_ok=True)
-        path = ARTIFACTS / f"{name}.png"
-        self.page.screenshot(path=str(path), full_page=True)
+    def _console(self, message) -> None:
+        if message.type != "error":
+            return
+        location = message.location.get("url", "")
+        if location in self.expected_error_urls and "Failed to load resource" in message.text:
+            return
+        self.errors.append(f"console error: {message.text} ({location})")
+
+    def _csp_violation(self, text: str) -> None:
+        self.errors.append(f"CSP violation: {text}")
+
+    def expect_error_status(self, path: str) -> None:
+        """Going to `path` answers an error status on purpose (a 404 page is the test)."""
+        self.expected_error_urls.add(self.base_url + path)
+
+    def screenshot(self, name: str, *, folder: Path = ARTIFACTS, full_page: bool = True) -> Path:
+        """A PNG of the page (the whole page unless `full_page=False`), with its lazy images
+        loaded: a full-page capture does not scroll, so they would stay blank otherwise."""
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{name}.png"
+        if self.javascript:
+            self.page.evaluate(
+                """() => Promise.all([...document.images].map(img => {
+                  img.loading = "eager";
+                  return img.complete ? null : new Promise(done => {
+                    img.addEventListener("load", done); img.addEventListener("error", done);
+                  });
+                }))"""
+            )
+        self.page.screenshot(path=str(path), full_page=full_page)
         return path
 
     def horizontal_overflow(self) -> int:
@@ -60,14 +106,41 @@ class BrowserPage:
             "document.documentElement.scrollWidth - document.documentElement.clientWidth"
         )
 
+    def axe_violations(self, impacts=("serious", "critical")) -> list[str]:
+        """axe-core's violations of the given impacts on the current page, one line each.
+
+        axe is added as a <script src> from the site's own static files, so the page's CSP
+        (script-src 'self') stays exactly as in production.
+        """
+        self.page.add_script_tag(url=AXE_URL)
+        results = self.page.evaluate(
+            "axe.run(document, {resultTypes: ['violations']})"
+            ".then(r => r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,"
+            " targets: v.nodes.map(n => n.target.join(' ')).slice(0, 5)})))"
+        )
+        return [
+            f"{v['impact']}: {v['id']} ({v['help']}) at {', '.join(v['targets'])}"
+            for v in results
+            if v["impact"] in impacts
+        ]
+
+    def log_in(self, login: str, password: str) -> None:
+        """Log in through the allauth form; lands on the feed."""
+        self.page.goto("/accounts/login/")
+        self.page.get_by_label("Login").fill(login)
+        self.page.get_by_label("Password").fill(password)
+        self.page.get_by_role("button", name="Sign In").click()
+        self.page.wait_for_url("**/feed/")
+
 
 @pytest.fixture
 def page_factory(browser, live_server):
-    """`page_factory(viewport=DESKTOP)` → BrowserPage; fails the test on any console error."""
+    """`page_factory(viewport=DESKTOP, javascript=True)` → BrowserPage; fails the test on any
+    console error or CSP violation."""
     pages: list[BrowserPage] = []
 
-    def make(viewport: dict = DESKTOP) -> BrowserPage:
-        page = BrowserPage(browser, live_server.url, viewport)
+    def make(viewport: dict = DESKTOP, *, javascript: bool = True) -> BrowserPage:
+        page = BrowserPage(browser, live_server.url, viewport, javascript=javascript)
         pages.append(page)
         return page
 
