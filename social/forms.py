@@ -28,6 +28,12 @@ class ProfileForm(forms.ModelForm):
     )
     remove_avatar = forms.BooleanField(label=_("Remove my avatar"), required=False)
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # No avatar, nothing to remove: no checkbox that would do nothing.
+        if not self.instance.avatar_key:
+            del self.fields["remove_avatar"]
+
     class Meta:
         model = User
         fields = ["display_name", "bio", "timezone", "digest_email_enabled"]

@@ -245,7 +245,7 @@ def settings_page(request):
                         user=user,
                         **{name: form.cleaned_data[name] for name in ProfileForm.Meta.fields},
                     )
-                    if form.cleaned_data["remove_avatar"]:
+                    if form.cleaned_data.get("remove_avatar"):
                         services.user_remove_avatar(user=user)
                     elif form.cleaned_data["avatar"]:
                         services.user_set_avatar(user=user, upload=form.cleaned_data["avatar"])

@@ -127,3 +127,14 @@ def test_removing_the_avatar_deletes_the_file(client, user, django_capture_on_co
         client.post("/settings/", _form(remove_avatar="on"))
     assert User.objects.get(pk=user.pk).avatar_key == ""
     assert not default_storage.exists(key)
+
+
+def test_remove_avatar_is_offered_only_with_an_avatar(client, user):
+    client.force_login(user)
+    assert "Remove my avatar" not in client.get("/settings/").content.decode()
+    # Ticking it anyway (an old form) changes nothing and saves the rest.
+    assert client.post("/settings/", _form(remove_avatar="on")).status_code == 302
+
+    upload = SimpleUploadedFile("me.png", _jpeg_with_gps((64, 64)), content_type="image/png")
+    client.post("/settings/", _form(avatar=upload))
+    assert "Remove my avatar" in client.get("/settings/").content.decode()
