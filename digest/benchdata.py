@@ -39,14 +39,89 @@ TABLES = [
 MARKER_TABLE = "bench_dataset"
 TIMEZONES = ["UTC"] * 6 + ["Europe/Paris", "America/New_York", "Asia/Tokyo", "Australia/Sydney"]
 TAG_NAMES = ["family", "close friends", "climbing crew"]
-WORDS = (
-    "the a we our today weekend trip family dinner park hike climbing lake mountain city "
-    "friends birthday garden kids dog cat coffee morning sunset beach rain snow train bike "
-    "finally new home work project book music concert walk river forest bread cake photo "
-    "little big happy tired great lovely quiet long short first last again together with "
-    "after before during around near finished started moved visited cooked made found saw "
-    "grandma grandpa brother sister cousin baby wedding graduation job anniversary trail"
-).split()
+WORDS = [
+    "the",
+    "a",
+    "we",
+    "our",
+    "today",
+    "weekend",
+    "trip",
+    "family",
+    "dinner",
+    "park",
+    "hike",
+    "climbing",
+    "lake",
+    "mountain",
+    "city",
+    "friends",
+    "birthday",
+    "garden",
+    "kids",
+    "dog",
+    "cat",
+    "coffee",
+    "morning",
+    "sunset",
+    "beach",
+    "rain",
+    "snow",
+    "train",
+    "bike",
+    "finally",
+    "new",
+    "home",
+    "work",
+    "project",
+    "book",
+    "music",
+    "concert",
+    "walk",
+    "river",
+    "forest",
+    "bread",
+    "cake",
+    "photo",
+    "little",
+    "big",
+    "happy",
+    "tired",
+    "great",
+    "lovely",
+    "quiet",
+    "long",
+    "short",
+    "first",
+    "last",
+    "again",
+    "together",
+    "with",
+    "after",
+    "before",
+    "during",
+    "around",
+    "near",
+    "finished",
+    "started",
+    "moved",
+    "visited",
+    "cooked",
+    "made",
+    "found",
+    "saw",
+    "grandma",
+    "grandpa",
+    "brother",
+    "sister",
+    "cousin",
+    "baby",
+    "wedding",
+    "graduation",
+    "job",
+    "anniversary",
+    "trail",
+]
 WEEKS = 8
 CHUNK = 20_000
 
@@ -188,8 +263,21 @@ def dataset_build(size: DatasetSize, *, out=sys.stdout, anchor: datetime | None 
         copy = _Copy(
             raw,
             "social_user",
-            "id password is_superuser is_staff is_active date_joined username email "
-            "display_name bio avatar_key timezone digest_email_enabled".split(),
+            [
+                "id",
+                "password",
+                "is_superuser",
+                "is_staff",
+                "is_active",
+                "date_joined",
+                "username",
+                "email",
+                "display_name",
+                "bio",
+                "avatar_key",
+                "timezone",
+                "digest_email_enabled",
+            ],
             out,
             n,
             "people",
@@ -227,7 +315,7 @@ def dataset_build(size: DatasetSize, *, out=sys.stdout, anchor: datetime | None 
         copy = _Copy(
             raw,
             "connections_connection",
-            "status created_at accepted_at requested_by_id user_a_id user_b_id".split(),
+            ["status", "created_at", "accepted_at", "requested_by_id", "user_a_id", "user_b_id"],
             out,
             n * (len(accepted_k) + len(pending_k)),
             "connections",
@@ -263,7 +351,7 @@ def dataset_build(size: DatasetSize, *, out=sys.stdout, anchor: datetime | None 
 
         # Blocks: one person in five blocks someone they are not connected to.
         copy = _Copy(
-            raw, "connections_block", "created_at blocker_id blocked_id".split(), out, n, "blocks"
+            raw, "connections_block", ["created_at", "blocker_id", "blocked_id"], out, n, "blocks"
         )
         connected_offsets = set(offsets) | {n - k for k in offsets}
         spare = [k for k in range(1, n) if k not in connected_offsets]
@@ -276,7 +364,9 @@ def dataset_build(size: DatasetSize, *, out=sys.stdout, anchor: datetime | None 
         stats["blocks"] = copy.close()
 
         # --- Tags: three per person, each on ~10 of their connections ---------------------
-        copy = _Copy(raw, "connections_tag", "id name created_at owner_id".split(), out, 3 * n, "tags")
+        copy = _Copy(
+            raw, "connections_tag", ["id", "name", "created_at", "owner_id"], out, 3 * n, "tags"
+        )
         for uid in range(1, n + 1):
             for t, name in enumerate(TAG_NAMES):
                 copy.row(3 * (uid - 1) + t + 1, name, _stamp(since), uid)
@@ -285,7 +375,7 @@ def dataset_build(size: DatasetSize, *, out=sys.stdout, anchor: datetime | None 
         copy = _Copy(
             raw,
             "connections_tagmembership",
-            "created_at tag_id target_id".split(),
+            ["created_at", "tag_id", "target_id"],
             out,
             30 * n,
             "tag memberships",
@@ -315,7 +405,7 @@ def dataset_build(size: DatasetSize, *, out=sys.stdout, anchor: datetime | None 
         posts = _Copy(
             raw,
             "social_post",
-            "id body audience is_milestone importance created_at author_id".split(),
+            ["id", "body", "audience", "is_milestone", "importance", "created_at", "author_id"],
             out,
             size.posts,
             "posts",
@@ -323,7 +413,7 @@ def dataset_build(size: DatasetSize, *, out=sys.stdout, anchor: datetime | None 
         audience_tags = _Copy(
             raw,
             "social_postaudiencetag",
-            "post_id tag_id".split(),
+            ["post_id", "tag_id"],
             out,
             size.posts // 5,
             "post audience tags",
@@ -332,8 +422,17 @@ def dataset_build(size: DatasetSize, *, out=sys.stdout, anchor: datetime | None 
         photos = _Copy(
             raw,
             "social_photo",
-            "position display_key thumbnail_key width height thumbnail_width "
-            "thumbnail_height created_at post_id".split(),
+            [
+                "position",
+                "display_key",
+                "thumbnail_key",
+                "width",
+                "height",
+                "thumbnail_width",
+                "thumbnail_height",
+                "created_at",
+                "post_id",
+            ],
             out,
             size.posts * 3 // 5,
             "photos",
@@ -342,7 +441,7 @@ def dataset_build(size: DatasetSize, *, out=sys.stdout, anchor: datetime | None 
         comments = _Copy(
             raw,
             "social_comment",
-            "body created_at author_id post_id".split(),
+            ["body", "created_at", "author_id", "post_id"],
             out,
             size.comments,
             "comments",
@@ -385,7 +484,9 @@ def dataset_build(size: DatasetSize, *, out=sys.stdout, anchor: datetime | None 
             commenters = set()
             room = max(1.0, (anchor - created).total_seconds())
             for _ in range(counts[index]):
-                if audience_people and rng.random() < 0.85:
+                # Half the comments are the author's replies (seen by everyone who sees
+                # the post), the rest come from the post's audience.
+                if audience_people and rng.random() < 0.5:
                     commenter = rng.choice(audience_people)
                     commenters.add(commenter)
                 else:

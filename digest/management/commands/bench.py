@@ -110,6 +110,4 @@ class Command(BaseCommand):
                 json.dump(report, handle, indent=2, default=str)
             self.stdout.write(f"Wrote {options['json_path']}")
         if report.get("failures"):
-            raise CommandError(
-                "Benchmark checks failed:\n  " + "\n  ".join(report["failures"])
-            )
+            raise CommandError("Benchmark checks failed:\n  " + "\n  ".join(report["failures"]))
