@@ -2,6 +2,7 @@
 
 import json
 import sys
+from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
@@ -106,6 +107,7 @@ class Command(BaseCommand):
             out=out,
         )
         if options["json_path"]:
+            Path(options["json_path"]).parent.mkdir(parents=True, exist_ok=True)
             with open(options["json_path"], "w") as handle:
                 json.dump(report, handle, indent=2, default=str)
             self.stdout.write(f"Wrote {options['json_path']}")
