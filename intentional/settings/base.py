@@ -145,6 +145,13 @@ CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=240
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "default"
+# Separate queues (README "Scaling"), each can get its own workers: the Procfile's worker
+# consumes all four. Glob patterns, so new tasks of these kinds land on the right queue.
+CELERY_TASK_ROUTES = {
+    "digest.tasks.*": {"queue": "digest"},
+    "connections.tasks.*_email": {"queue": "email"},
+    "social.tasks.storage_*": {"queue": "media"},
+}
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE: dict = {
     # Hourly: whoever's local Monday 08:00 has passed gets last week's digest (digest/tasks.py).
