@@ -116,11 +116,13 @@ class PostQuerySet(models.QuerySet):
         tag_rule = Q(audience=Post.Audience.TAGS) & tagged
         return self.filter(Q(author=viewer) | (connected & ~blocked & (everyone | tag_rule)))
 
-    def in_circle_of(self, viewer):
-        """Posts by `viewer` or one of their accepted connections (the feed's first cut)."""
+    def in_circle_of(self, viewer, *, with_own: bool = True):
+        """Posts by `viewer` (unless `with_own` is False) or one of their accepted connections
+        (the feed's and the digest's first cut; `visible_to` still decides)."""
         if viewer is None or not viewer.is_authenticated:
             return self.none()
-        # An IN list of ids lets the planner walk the (author, created) index per person.
+        # An IN list of ids lets the planner walk the (author, created) index per person;
+        # without the OR (with_own=False) it can drive the whole query from that list.
         circle = (
             Connection.objects.accepted()
             .of(viewer)
@@ -129,6 +131,8 @@ class PostQuerySet(models.QuerySet):
             )
             .values("other")
         )
+        if not with_own:
+            return self.filter(author__in=circle)
         return self.filter(Q(author=viewer) | Q(author__in=circle))
 
     def newest_first(self):
