@@ -51,9 +51,12 @@ class DigestPage:
 def digest_candidates(*, recipient: User, week: Week):
     """Posts `recipient` can see, by someone else, created within `week` in their timezone."""
     start, end = week.bounds(recipient.timezone)
+    # `in_circle_of` changes nothing that visible_to lets through (only connections' posts
+    # can be visible to someone else), but lets the plan walk each connection's (author,
+    # created) range instead of every post of the week.
     return (
         Post.objects.visible_to(recipient)
-        .exclude(author=recipient)
+        .in_circle_of(recipient, with_own=False)
         .filter(created_at__gte=start, created_at__lt=end)
     )
 

@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Case, Exists, F, OuterRef, Q, When
-from django.db.models.functions import Lower
+from django.db.models.functions import Lower, Upper
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -73,6 +73,12 @@ class User(AbstractUser):
             models.UniqueConstraint(Lower("username"), name="user_username_ci_unique"),
             models.UniqueConstraint(Lower("email"), name="user_email_ci_unique"),
         ]
+        indexes = [
+            # `username__iexact` / `email__iexact` (profile URLs, login) compare UPPER(...):
+            # without these a lookup scans every person.
+            models.Index(Upper("username"), name="user_username_upper"),
+            models.Index(Upper("email"), name="user_email_upper"),
+        ]
 
     def __str__(self) -> str:
         return self.username
@@ -110,11 +116,13 @@ class PostQuerySet(models.QuerySet):
         tag_rule = Q(audience=Post.Audience.TAGS) & tagged
         return self.filter(Q(author=viewer) | (connected & ~blocked & (everyone | tag_rule)))
 
-    def in_circle_of(self, viewer):
-        """Posts by `viewer` or one of their accepted connections (the feed's first cut)."""
+    def in_circle_of(self, viewer, *, with_own: bool = True):
+        """Posts by `viewer` (unless `with_own` is False) or one of their accepted connections
+        (the feed's and the digest's first cut; `visible_to` still decides)."""
         if viewer is None or not viewer.is_authenticated:
             return self.none()
-        # An IN list of ids lets the planner walk the (author, created) index per person.
+        # An IN list of ids lets the planner walk the (author, created) index per person;
+        # without the OR (with_own=False) it can drive the whole query from that list.
         circle = (
             Connection.objects.accepted()
             .of(viewer)
@@ -123,6 +131,8 @@ class PostQuerySet(models.QuerySet):
             )
             .values("other")
         )
+        if not with_own:
+            return self.filter(author__in=circle)
         return self.filter(Q(author=viewer) | Q(author__in=circle))
 
     def newest_first(self):
@@ -243,12 +253,20 @@ class CommentQuerySet(models.QuerySet):
         if viewer is None or not viewer.is_authenticated:
             return self.none()
         post_visible = Exists(Post.objects.visible_to(viewer).filter(pk=OuterRef("post")))
+        return self.filter(post_visible).on_visible_post(viewer)
+
+    def on_visible_post(self, viewer):
+        """The comment half of the rule: comments `viewer` may see *on a post already known
+        to be visible to them* — only for a queryset tied to an outer
+        `Post.objects.visible_to(viewer)` row (the feed's comment counts), where repeating
+        the post's check would cost a second copy of it per comment. Everything else uses
+        `visible_to`."""
+        if viewer is None or not viewer.is_authenticated:
+            return self.none()
         by_post_author = Exists(Post.objects.filter(pk=OuterRef("post"), author=OuterRef("author")))
         connected = Exists(Connection.objects.accepted_between(viewer, OuterRef("author")))
         blocked = Exists(Block.objects.between(viewer, OuterRef("author")))
-        return self.filter(
-            post_visible & ~blocked & (Q(author=viewer) | by_post_author | connected)
-        )
+        return self.filter(~blocked & (Q(author=viewer) | by_post_author | connected))
 
     def oldest_first(self):
         """Comment order under a post."""

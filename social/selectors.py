@@ -102,9 +102,10 @@ def posts_visible(*, viewer):
     """Posts `viewer` may see, with what a post's display needs, in constant queries:
     the author (joined), photos and the viewer's own audience tags (one prefetch each), and
     the number of comments this viewer can see (a subquery)."""
+    # The outer post is visible_to(viewer): its comments need only the comment half.
     visible_comments = (
-        Comment.objects.visible_to(viewer)
-        .filter(post=OuterRef("pk"))
+        Comment.objects.filter(post=OuterRef("pk"))  # audience-ok: outer row is visible_to
+        .on_visible_post(viewer)
         .order_by()
         .values("post")
         .annotate(n=Count("pk"))
@@ -183,7 +184,8 @@ def post_audience(*, post: Post) -> list[User]:
     """Who besides the author can see `post` ("who can see this", for the author only).
 
     Asked of `visible_to` itself, for each of the author's accepted connections (nobody else
-    can qualify), so this list cannot disagree with the rule: one UNION query per 100 people.
+    can qualify), so this list cannot disagree with the rule: one UNION query for everyone up
+    to INTENTIONAL_MAX_CONNECTIONS, so the post page's query count does not grow with them.
     """
     if post.audience == Post.Audience.PRIVATE:
         return []
@@ -196,13 +198,14 @@ def post_audience(*, post: Post) -> list[User]:
         ).order_by("display_name", "username")
     )
     visible_ids: set[int] = set()
-    for start in range(0, len(candidates), 100):
+    chunk = max(100, settings.INTENTIONAL_MAX_CONNECTIONS)
+    for start in range(0, len(candidates), chunk):
         probes = [
             Post.objects.visible_to(candidate)
             .filter(pk=post.pk)
             .annotate(viewer_id=Value(candidate.pk, output_field=IntegerField()))
             .values_list("viewer_id", flat=True)
-            for candidate in candidates[start : start + 100]
+            for candidate in candidates[start : start + chunk]
         ]
         first, *rest = probes
         visible_ids.update(first.union(*rest, all=True) if rest else first)

@@ -1,14 +1,19 @@
 """Photo files in the default storage (local folder or a private S3/R2 bucket), timed.
 
 Local files are never under a public URL: pages and the API link to the permission-checked
-photo view. In S3/R2 mode they link to presigned URLs that expire (AWS_QUERYSTRING_EXPIRE).
+photo view. In S3/R2 mode they link to presigned URLs that expire (AWS_QUERYSTRING_EXPIRE);
+each is cached for half its lifetime, so a photo keeps one URL that long and browsers can cache
+it. The cache is keyed by the storage key, never by a viewer, and a URL is only ever handed out
+after `visible_to` let the viewer see the photo.
 """
 
+import hashlib
 import logging
 import secrets
 
 from django.conf import settings
 from django.core import signing
+from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.urls import reverse
@@ -39,6 +44,8 @@ def storage_delete(keys: list[str]) -> None:
             continue
         with STORAGE_SECONDS.labels(operation="delete").time():
             default_storage.delete(key)
+    if storage_is_remote():
+        cache.delete_many([_presigned_cache_key(key) for key in keys if key])
 
 
 def storage_delete_quietly(keys: list[str]) -> None:
@@ -49,12 +56,33 @@ def storage_delete_quietly(keys: list[str]) -> None:
         logger.exception("could not delete stored files %s", keys)
 
 
+def _presigned_cache_key(key: str) -> str:
+    bucket = getattr(default_storage, "bucket_name", "")
+    return "presigned:" + hashlib.sha256(f"{bucket}/{key}".encode()).hexdigest()[:40]
+
+
+def presigned_url(key: str) -> str:
+    """A presigned URL of `key`, the same one for half its lifetime (then a fresh one, which
+    still has half its lifetime left when handed out). Call only after a permission check."""
+    cache_key = _presigned_cache_key(key)
+    url = cache.get(cache_key)  # None also when the cache is down: presign anew
+    if url is None:
+        with STORAGE_SECONDS.labels(operation="presign").time():
+            url = default_storage.url(key)
+        window = max(1, getattr(default_storage, "querystring_expire", 3600) // 2)
+        cache.set(cache_key, url, timeout=window)
+    return url
+
+
+def photo_etag(key: str) -> str:
+    """An ETag for a stored file: keys are random and a file under a key never changes."""
+    return '"' + hashlib.sha256(key.encode()).hexdigest()[:24] + '"'
+
+
 def photo_url(photo, variant: str, request=None) -> str:
     """Where a browser or client fetches a photo: presigned (S3/R2) or the checked view."""
     if storage_is_remote():
-        key = photo.display_key if variant == "display" else photo.thumbnail_key
-        with STORAGE_SECONDS.labels(operation="presign").time():
-            return default_storage.url(key)
+        return presigned_url(photo.display_key if variant == "display" else photo.thumbnail_key)
     path = reverse("social:photo", args=[photo.pk, variant])
     return request.build_absolute_uri(path) if request is not None else path
 

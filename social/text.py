@@ -1,5 +1,7 @@
 """Plain text typed by people, as safe HTML (SPEC §6 `body_html`, SPEC §7 no stored XSS)."""
 
+from functools import lru_cache
+
 import nh3
 from django.utils.html import linebreaks, urlize
 
@@ -7,6 +9,9 @@ _ALLOWED_TAGS = {"p", "br", "a"}
 _ALLOWED_ATTRIBUTES = {"a": {"href"}}
 
 
+# A pure function of the text (urlize is slow): each worker keeps the most recent results.
+# Nothing about who may see the text is in the key or the value, so it cannot be stale.
+@lru_cache(maxsize=4096)
 def text_to_html(text: str) -> str:
     """Escape `text`, link its URLs (rel="nofollow noopener"), keep line breaks; nh3-clean it."""
     if not text:

@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import BadRequest, ValidationError
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponseNotModified
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -21,7 +21,13 @@ from social import exports, selectors, services
 from social.forms import AccountDeleteForm, CommentForm, PostForm, ProfileForm
 from social.models import User
 from social.selectors import profile_details_visible
-from social.storage import VARIANTS, photo_link_viewer_id, photo_url, storage_is_remote
+from social.storage import (
+    VARIANTS,
+    photo_etag,
+    photo_link_viewer_id,
+    photo_url,
+    storage_is_remote,
+)
 
 
 def home(request):
@@ -220,12 +226,18 @@ def photo(request, pk: int, variant: str):
     if storage_is_remote():
         return redirect(photo_url(item, variant))
     key = item.display_key if variant == "display" else item.thumbnail_key
-    try:
-        with STORAGE_SECONDS.labels(operation="open").time():
-            handle = default_storage.open(key, "rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    response = FileResponse(handle, content_type=_content_type(key))
+    # Revalidation is answered only here, after visible_to: never a 304 for a hidden photo.
+    etag = photo_etag(key)
+    if etag in request.headers.get("If-None-Match", ""):
+        response = HttpResponseNotModified()
+    else:
+        try:
+            with STORAGE_SECONDS.labels(operation="open").time():
+                handle = default_storage.open(key, "rb")
+        except FileNotFoundError:
+            raise Http404 from None
+        response = FileResponse(handle, content_type=_content_type(key))
+    response["ETag"] = etag
     # Private: a shared cache must never hand one person's photo to another.
     response["Cache-Control"] = "private, max-age=3600"
     return response

@@ -112,6 +112,11 @@ if env.str("DATABASE_REPLICA_URL", default=""):
     DATABASES["replica"] = env.db_url("DATABASE_REPLICA_URL")
     DATABASES["replica"]["CONN_MAX_AGE"] = DATABASES["default"]["CONN_MAX_AGE"]
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+for _database in DATABASES.values():
+    if "postgresql" in _database["ENGINE"] and not env.bool("DATABASE_JIT", default=False):
+        # PostgreSQL's JIT compiles for hundreds of ms when a plan's estimate is high, for
+        # queries that run in a few ms (README "Performance"): off for this kind of load.
+        _database.setdefault("OPTIONS", {})["options"] = "-c jit=off"
 DATABASE_ROUTERS = ["intentional.routers.PrimaryReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -148,6 +153,13 @@ CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=240
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "default"
+# Separate queues (README "Scaling"), each can get its own workers: the Procfile's worker
+# consumes all four. Glob patterns, so new tasks of these kinds land on the right queue.
+CELERY_TASK_ROUTES = {
+    "digest.tasks.*": {"queue": "digest"},
+    "connections.tasks.*_email": {"queue": "email"},
+    "social.tasks.storage_*": {"queue": "media"},
+}
 CELERY_TIMEZONE = "UTC"
 # Heavy file work runs on the worker's "media" queue (Procfile), away from emails and digests.
 CELERY_TASK_ROUTES = {"social.tasks.data_export_build": {"queue": "media"}}

@@ -1,0 +1,89 @@
+"""manage.py bench: its dataset and the checks CI relies on (no timings are asserted)."""
+
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
+
+from digest.bench import Bench, _seq_scans
+from digest.benchdata import DatasetSize, NotABenchDatabase, dataset_build, dataset_status
+from social.models import Comment, Post, User
+from social.tests.factories import UserFactory
+
+
+def _fingerprint() -> tuple:
+    return (
+        User.objects.count(),
+        list(
+            Post.objects.order_by("pk").values_list("pk", "author_id", "audience", "importance")
+        ),  # audience-ok: test
+        list(
+            Comment.objects.order_by("pk").values_list("post_id", "author_id", "body")
+        ),  # audience-ok: test
+    )
+
+
+@pytest.mark.django_db
+def test_the_dataset_is_deterministic_and_only_on_postgresql():
+    size = DatasetSize(users=40, posts=300, comments=600, connections=10, seed=7)
+    if connection.vendor != "postgresql":
+        with pytest.raises(CommandError, match="PostgreSQL"):
+            call_command("bench", "--small")
+        return
+    status = dataset_build(size, out=io.StringIO())
+    first = _fingerprint()
+    assert status["rows"]["posts"] == 300 and status["rows"]["comments"] == 600
+    assert dataset_status()["seed"] == 7
+    dataset_build(size, out=io.StringIO())
+    assert _fingerprint() == first
+    # Every accepted connection count stays under the product's limit.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT max(n) FROM (SELECT u, count(*) n FROM (SELECT user_a_id u FROM "
+            "connections_connection WHERE status = 'accepted' UNION ALL SELECT user_b_id "
+            "FROM connections_connection WHERE status = 'accepted') x GROUP BY u) y"
+        )
+        assert cursor.fetchone()[0] <= 150
+
+
+@pytest.mark.django_db
+def test_the_benchmark_refuses_a_database_with_real_people():
+    UserFactory()
+    if connection.vendor != "postgresql":
+        with pytest.raises(CommandError):
+            call_command("bench", "--small")
+        return
+    with pytest.raises(NotABenchDatabase):
+        dataset_status()
+
+
+def test_sequential_scans_are_found_anywhere_in_a_plan():
+    plan = {
+        "Node Type": "Limit",
+        "Plans": [
+            {"Node Type": "Index Scan", "Relation Name": "social_post"},
+            {
+                "Node Type": "Nested Loop",
+                "Plans": [{"Node Type": "Seq Scan", "Relation Name": "social_comment"}],
+            },
+        ],
+    }
+    assert list(_seq_scans(plan)) == ["social_comment"]
+
+
+def _checked(results: dict) -> list[str]:
+    bench = Bench.__new__(Bench)
+    bench.report = {"results": results, "failures": []}
+    bench.check_counts()
+    return bench.report["failures"]
+
+
+def test_the_checks_fail_on_query_counts_that_vary_or_exceed_the_budget():
+    steady = {"queries": [3], "queries_by_page_size": {5: [3], 50: [3]}}
+    assert _checked({"api_feed": steady, "post_page": {"queries": [4]}}) == []
+    assert _checked({"api_feed": {**steady, "queries": [3, 4]}})
+    assert _checked({"api_feed": {**steady, "queries_by_page_size": {5: [3], 50: [5]}}})
+    assert _checked({"api_feed": {"queries": [5], "queries_by_page_size": {}}})
+    assert _checked({"post_page": {"queries": [4, 7]}})
+    assert _checked({"digest_build": {"queries_non_empty": [4, 5]}})
