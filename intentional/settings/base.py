@@ -155,14 +155,15 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "default"
 # Separate queues (README "Scaling"), each can get its own workers: the Procfile's worker
 # consumes all four. Glob patterns, so new tasks of these kinds land on the right queue.
+# Heavy file work (storage deletes, export zips) runs on the worker's "media" queue (Procfile),
+# away from emails and digests.
 CELERY_TASK_ROUTES = {
     "digest.tasks.*": {"queue": "digest"},
     "connections.tasks.*_email": {"queue": "email"},
     "social.tasks.storage_*": {"queue": "media"},
+    "social.tasks.data_export_build": {"queue": "media"},
 }
 CELERY_TIMEZONE = "UTC"
-# Heavy file work runs on the worker's "media" queue (Procfile), away from emails and digests.
-CELERY_TASK_ROUTES = {"social.tasks.data_export_build": {"queue": "media"}}
 CELERY_BEAT_SCHEDULE: dict = {
     # Hourly: whoever's local Monday 08:00 has passed gets last week's digest (digest/tasks.py).
     "digest-schedule": {"task": "digest.tasks.digest_schedule", "schedule": 3600.0},

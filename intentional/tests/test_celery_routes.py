@@ -25,6 +25,7 @@ def _queue(task_name: str) -> str:
         ("connections.tasks.connection_request_email", "email"),
         ("connections.tasks.connection_accepted_email", "email"),
         ("social.tasks.storage_delete_files", "media"),
+        ("social.tasks.data_export_build", "media"),
     ],
 )
 def test_tasks_go_to_their_queue(task, queue):

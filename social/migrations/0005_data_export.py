@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("social", "0003_post_author_index_covers_fk"),
+        ("social", "0004_user_iexact_indexes"),
     ]
 
     operations = [
