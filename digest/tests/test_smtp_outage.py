@@ -3,8 +3,6 @@ first nothing listens on the mail port (recorded as failed, nothing sent), then 
 server (aiosmtpd) comes up there and the next hourly run sends it, once; later runs never send
 it again, even with the server gone once more."""
 
-import socket
-
 import pytest
 import time_machine
 from aiosmtpd.controller import Controller
@@ -12,14 +10,9 @@ from aiosmtpd.controller import Controller
 from digest.models import DigestDelivery
 from digest.tasks import digest_schedule, digest_send
 from digest.tests.helpers import at, make_circle, post_at
+from intentional.tests.servers import free_port
 
 pytestmark = pytest.mark.django_db
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class Inbox:
@@ -37,7 +30,7 @@ class Inbox:
 def smtp_port(settings, monkeypatch):
     # As on a worker: a failed task is retried, not raised into the beat job that queued it.
     monkeypatch.setattr(digest_send.app.conf, "task_eager_propagates", False)
-    port = _free_port()
+    port = free_port()
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST = "127.0.0.1"
     settings.EMAIL_PORT = port

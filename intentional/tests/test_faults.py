@@ -4,12 +4,13 @@ readiness names the cache; with the database unreachable pages answer a friendly
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from intentional.tests.servers import free_port, loopback_server
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -75,34 +76,6 @@ def test_site_works_with_redis_down(tmp_path):
     ]
 
 
-def test_pages_are_friendly_when_the_database_is_unreachable():
-    script = (
-        "import django; django.setup();"
-        "from django.test import Client;"
-        "c = Client(raise_request_exception=False);"
-        "r = c.get('/accounts/login/');"
-        "print(r.status_code); print(r.content.decode())"
-    )
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "intentional.settings.test",
-        "DATABASE_URL": "postgres://nobody@127.0.0.1:1/nothing",
-        "LOG_LEVEL": "CRITICAL",
-    }
-    result = subprocess.run(
-        [sys.executable, "-c", script],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    status, _, html = result.stdout.partition("\n")
-    assert status == "503"
-    assert "can't reach our database" in html
-    assert "Traceback" not in html and "127.0.0.1" not in html and "psycopg" not in html
-
-
 DATABASE_DOWN_SCRIPT = """
 import django, json
 django.setup()
@@ -112,6 +85,8 @@ c = Client(raise_request_exception=False)
 out = {}
 r = c.get('/health/ready/')
 out['ready'] = [r.status_code, r.json()]
+r = c.get('/accounts/login/')  # someone not signed in
+out['login_page'] = [r.status_code, r.content.decode()]
 c.cookies['sessionid'] = 'a' * 32  # someone signed in: their session is in the database
 r = c.get('/feed/')
 out['feed'] = [r.status_code, r.content.decode()]
@@ -147,6 +122,8 @@ def test_database_unreachable_gives_503_on_readiness_pages_and_api():
         503,
         {"status": "unavailable", "database": "unavailable", "cache": "ok"},
     ]
+    status, login_html = out["login_page"]
+    assert status == 503 and "can't reach our database" in login_html
     status, html = out["feed"]
     assert status == 503 and "can't reach our database" in html
     status, body, retry_after = out["api"]
@@ -154,13 +131,7 @@ def test_database_unreachable_gives_503_on_readiness_pages_and_api():
     assert body["error"]["type"] == "service_unavailable"
     assert out["live"] == 200  # liveness touches nothing: the process itself is fine
     for leaked in ("Traceback", "psycopg", "OperationalError", "127.0.0.1", "nobody"):
-        assert leaked not in html and leaked not in json.dumps(body), leaked
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+        assert leaked not in html + login_html and leaked not in json.dumps(body), leaked
 
 
 @pytest.fixture
@@ -169,29 +140,11 @@ def own_redis(settings):
     executable = shutil.which("redis-server")
     if executable is None:
         pytest.fail("redis-server is needed (apt-get install redis-server)")
-    port = _free_port()
-    process = subprocess.Popen(
-        [
-            executable,
-            "--port",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
-        for line in process.stdout:
-            if "Ready to accept connections" in line:
-                break
-        else:
-            raise RuntimeError("redis-server did not start")
+    port = free_port()
+    argv = [executable, "--port", str(port), "--bind", "127.0.0.1", "--save", ""]
+    with loopback_server(
+        [*argv, "--appendonly", "no"], ready="Ready to accept connections"
+    ) as process:
         settings.CACHES = {
             "default": {
                 **settings.CACHES["default"],
@@ -207,9 +160,6 @@ def own_redis(settings):
         }
         settings.RATELIMIT_ENABLE = True
         yield process
-    finally:
-        process.kill()
-        process.wait(timeout=10)
 
 
 @pytest.mark.django_db

@@ -2,17 +2,13 @@
 really killed. An upload then creates no post and no photo row and says so, on the API and the
 compose form; posts without photos keep working."""
 
-import socket
-import subprocess
-import sys
-from pathlib import Path
-
 import boto3
 import pytest
 from django.test import Client
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
+from intentional.tests.servers import moto_server
 from social.models import Photo, Post
 from social.tests.helpers import network, upload
 
@@ -22,29 +18,10 @@ BUCKET = "intentional-outage"
 MESSAGE = "We could not store your photos right now, so nothing was posted."
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture
 def moto(settings):
     """A moto S3 server with a bucket, as the default storage; `.kill()` stops it for good."""
-    port = _free_port()
-    process = subprocess.Popen(
-        [str(Path(sys.executable).with_name("moto_server")), "-H", "127.0.0.1", "-p", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        for line in process.stderr:
-            if "Running on" in line:
-                break
-        else:
-            raise RuntimeError("moto_server did not start")
-        endpoint = f"http://127.0.0.1:{port}"
+    with moto_server() as (endpoint, process):
         boto3.client(
             "s3",
             endpoint_url=endpoint,
@@ -69,9 +46,6 @@ def moto(settings):
             },
         }
         yield process
-    finally:
-        process.kill()
-        process.wait(timeout=10)
 
 
 @pytest.fixture

@@ -2,11 +2,7 @@
 expire, no metadata in the stored objects, files deleted with the post, failures contained."""
 
 import io
-import socket
-import subprocess
-import sys
 import urllib.request
-from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import boto3
@@ -16,6 +12,7 @@ from PIL import Image
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
+from intentional.tests.servers import moto_server
 from social import services
 from social.models import Photo, Post
 from social.tests.helpers import image_bytes, network, upload
@@ -23,34 +20,11 @@ from social.tests.helpers import image_bytes, network, upload
 BUCKET = "intentional-test-photos"
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def moto_endpoint():
     """A moto S3 server on a free loopback port, for the whole session."""
-    port = _free_port()
-    executable = Path(sys.executable).with_name("moto_server")
-    process = subprocess.Popen(
-        [str(executable), "-H", "127.0.0.1", "-p", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        # Werkzeug announces the address once it accepts connections.
-        for line in process.stderr:
-            if "Running on" in line:
-                break
-        else:
-            raise RuntimeError("moto_server did not start")
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+    with moto_server() as (endpoint, _process):
+        yield endpoint
 
 
 def _client(endpoint):
