@@ -57,8 +57,9 @@ class DigestEntry(models.Model):
     digest = models.ForeignKey(Digest, on_delete=models.CASCADE, related_name="entries")
     # Copied from digest.user so the database refuses one post in two of a person's digests.
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    # A deleted post leaves the digest with it.
-    post = models.ForeignKey("social.Post", on_delete=models.CASCADE, related_name="+")
+    # A deleted post leaves an empty entry, not none: the stored summary may quote the post, and
+    # an entry count that no longer matches is how showing the digest knows to rewrite it.
+    post = models.ForeignKey("social.Post", on_delete=models.SET_NULL, null=True, related_name="+")
     position = models.PositiveSmallIntegerField()
 
     class Meta:

@@ -116,11 +116,11 @@ def digest_posts_for(*, viewer: User, post_ids: list[int]) -> list[Post]:
 def digest_stored_page(*, digest: Digest, viewer: User) -> DigestPage:
     """A stored digest as `viewer` sees it now: posts they can no longer see are left out.
 
-    If any is left out, the stored summary may mention it, so a built-in one is written from
-    what is still visible.
+    If any is left out (hidden now, or deleted: an empty entry), the stored summary may mention
+    it, so a built-in one is written from what is still visible.
     """
     entry_ids = list(digest.entries.order_by("position").values_list("post_id", flat=True))
-    posts = digest_posts_for(viewer=viewer, post_ids=entry_ids)
+    posts = digest_posts_for(viewer=viewer, post_ids=[pk for pk in entry_ids if pk is not None])
     summary, source = digest.summary, digest.summary_source
     if len(posts) != len(entry_ids):
         summary, source = summary_builtin(posts), SOURCE_BUILTIN

@@ -96,12 +96,22 @@ def test_showing_a_stored_digest_runs_a_constant_number_of_queries():
     assert counts[3] == counts[12]
 
 
-def test_a_deleted_post_leaves_the_stored_digest():
+def test_a_deleted_post_leaves_the_stored_digest_and_its_summary():
     circle = make_circle()
-    first, second = _week_posts(circle, 2)
-    digest = digest_build(user=circle.me, week=W6)
-    Post.objects.filter(pk=first.pk).delete()
-    assert [entry.post_id for entry in DigestEntry.objects.filter(digest=digest)] == [second.pk]
+    from_alice = post_at(circle.alice, at("2026-02-03 10:00", "UTC"), 8.0, body="We got married!")
+    from_bob = post_at(circle.bob, at("2026-02-04 10:00", "UTC"), 3.0, body="New bike.")
+    with time_machine.travel(NOW, tick=False):
+        digest = digest_build(user=circle.me, week=W6)
+        assert "married" in digest.summary
+        Post.objects.filter(pk=from_alice.pk).delete()
+        page = digest_show(viewer=circle.me, week=W6)
+    assert [entry.post_id for entry in DigestEntry.objects.filter(digest=digest)] == [
+        None,
+        from_bob.pk,
+    ]
+    assert [post.pk for post in page.posts] == [from_bob.pk]
+    # The stored summary quoted the deleted post: the one shown is written from what is left.
+    assert "married" not in page.summary and "Alice" not in page.summary
 
 
 def test_showing_a_stored_digest_rechecks_visibility():
