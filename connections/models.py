@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q, Value
+from django.db.models import Case, F, Q, Value, When
 from django.db.models.expressions import Combinable
 from django.db.models.functions import Greatest, Least, Lower
 from django.utils import timezone
@@ -54,6 +54,16 @@ class ConnectionQuerySet(models.QuerySet):
         """Rows that involve `user`, on either side."""
         pk = getattr(user, "pk", user)
         return self.filter(Q(user_a_id=pk) | Q(user_b_id=pk))
+
+    def other_ids_of(self, user):
+        """The other person's id of each row that involves `user` (a `values()` queryset,
+        for `__in` subqueries)."""
+        pk = getattr(user, "pk", user)
+        return (
+            self.of(pk)
+            .annotate(other=Case(When(user_a_id=pk, then=F("user_b_id")), default=F("user_a_id")))
+            .values("other")
+        )
 
     def pending_for(self, user):
         """Requests waiting for `user`'s answer (incoming)."""

@@ -245,6 +245,17 @@ class Bench:
                 row = cursor.fetchone()
                 if row:
                     posts[user.pk] = row[0]
+            # Each person's own newest post to others (its page lists who can see it).
+            own = {}
+            for user in self.people:
+                cursor.execute(
+                    "SELECT id FROM social_post WHERE author_id = %s AND audience <> 'private' "
+                    "ORDER BY created_at DESC, id DESC LIMIT 1",
+                    [user.pk],
+                )
+                row = cursor.fetchone()
+                if row:
+                    own[user.pk] = row[0]
         names = dict(User.objects.filter(pk__in=friends.values()).values_list("pk", "username"))
         sessions = {}
         for user in self.people:
@@ -255,6 +266,14 @@ class Bench:
         self.measure_pages(
             "post_page",
             [(sessions[u.pk], reverse("social:post", args=[posts[u.pk]]), {}) for u in people],
+        )
+        self.measure_pages(
+            "post_page_author",
+            [
+                (sessions[u.pk], reverse("social:post", args=[own[u.pk]]), {})
+                for u in self.people
+                if u.pk in own
+            ],
         )
         self.measure_pages(
             "profile_timeline",
@@ -407,7 +426,13 @@ class Bench:
 
     def check_counts(self) -> None:
         results = self.report["results"]
-        for name in ("api_feed", "post_page", "profile_timeline", "api_comments"):
+        for name in (
+            "api_feed",
+            "post_page",
+            "post_page_author",
+            "profile_timeline",
+            "api_comments",
+        ):
             counts = results.get(name, {}).get("queries", [])
             if len(counts) > 1:
                 self.report["failures"].append(

@@ -64,11 +64,11 @@ def digest_candidates(*, recipient: User, week: Week):
 def digest_select(*, recipient: User, week: Week) -> list[Post]:
     """The week's posts for `recipient` (SPEC §5 steps 1-5), chronological, in one query.
 
-    Steps 1-3 run in the database. The per-(author, local day) rank and the week's top
+    Steps 1-4 run in the database. The per-(author, local day) rank and the week's top
     importance are window functions over the candidates left after step 1. Ranking before
     step 2 changes nothing: every post step 2 drops ranks below every post it keeps in its
-    partition, since partitions are ordered by importance first. Steps 4 and 5 sort the few
-    rows left in Python.
+    partition, since partitions are ordered by importance first. Step 5 sorts the (at most
+    DIGEST_MAX_PAGES) rows left in Python.
     """
     zone = ZoneInfo(recipient.timezone)
     # A post already in another week's digest (after a timezone change) is not shown twice.
@@ -93,34 +93,47 @@ def digest_select(*, recipient: User, week: Week) -> list[Post]:
             | Q(importance__gte=settings.DIGEST_LOW_PRIORITY_IMPORTANCE)
         )
         .select_related("author")
+        # Step 4 in the database too: only the kept rows are fetched (the window filter
+        # above stays inside, the order and the limit apply to what it left).
+        .order_by("-importance", "created_at", "pk")[: settings.DIGEST_MAX_PAGES]
     )
-    kept = sorted(rows, key=lambda post: (-post.importance, post.created_at, post.pk))
-    kept = kept[: settings.DIGEST_MAX_PAGES]
-    return sorted(kept, key=lambda post: (post.created_at, post.pk))
+    return sorted(rows, key=lambda post: (post.created_at, post.pk))
 
 
-def digest_posts_for(*, viewer: User, post_ids: list[int]) -> list[Post]:
+def digest_posts_for(*, viewer: User, post_ids: list[int], for_email: bool = False) -> list[Post]:
     """The posts of `post_ids` that `viewer` can see now, in that order, ready to show.
 
     Loaded like the feed (`social.selectors.posts_visible`: author joined, photos and the
-    viewer's own audience tags prefetched, visible comment count annotated), so pages, the API
-    and the email read no more queries per post than the feed does.
+    viewer's own audience tags prefetched, visible comment count annotated), so pages and the
+    API read no more queries per post than the feed does. The email shows only the author,
+    text and photos: `for_email` loads just those (the same `visible_to` check, two queries).
     """
     if not post_ids:
         return []
-    posts = posts_visible(viewer=viewer).filter(pk__in=post_ids)
+    if for_email:
+        posts = (
+            Post.objects.visible_to(viewer)
+            .select_related("author")
+            .prefetch_related("photos")
+            .filter(pk__in=post_ids)
+        )
+    else:
+        posts = posts_visible(viewer=viewer).filter(pk__in=post_ids)
     by_id = {post.pk: post for post in posts}
     return [by_id[pk] for pk in post_ids if pk in by_id]
 
 
-def digest_stored_page(*, digest: Digest, viewer: User) -> DigestPage:
+def digest_stored_page(*, digest: Digest, viewer: User, for_email: bool = False) -> DigestPage:
     """A stored digest as `viewer` sees it now: posts they can no longer see are left out.
 
     If any is left out (hidden now, or deleted: an empty entry), the stored summary may mention
-    it, so a built-in one is written from what is still visible.
+    it, so a built-in one is written from what is still visible. `for_email`: the posts carry
+    only what the email shows.
     """
     entry_ids = list(digest.entries.order_by("position").values_list("post_id", flat=True))
-    posts = digest_posts_for(viewer=viewer, post_ids=[pk for pk in entry_ids if pk is not None])
+    posts = digest_posts_for(
+        viewer=viewer, post_ids=[pk for pk in entry_ids if pk is not None], for_email=for_email
+    )
     summary, source = digest.summary, digest.summary_source
     if len(posts) != len(entry_ids):
         summary, source = summary_builtin(posts), SOURCE_BUILTIN

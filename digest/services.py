@@ -141,7 +141,7 @@ def digest_deliver(*, user_id: int, week: Week) -> str:
         pk=delivery.pk, status__in=[DigestDelivery.Status.PENDING, DigestDelivery.Status.FAILED]
     )
     # As the recipient, now: a post hidden or deleted since the build is not sent.
-    page = digest_stored_page(digest=digest, viewer=user)
+    page = digest_stored_page(digest=digest, viewer=user, for_email=True)
     if not page.posts:
         claimable.update(status=DigestDelivery.Status.SKIPPED)
         return SKIPPED_EMPTY
@@ -162,9 +162,10 @@ def digest_deliver(*, user_id: int, week: Week) -> str:
         logger.warning("digest email to user %s for %s failed: %r", user.pk, week, error)
         raise
     sent_at = timezone.now()
-    DigestDelivery.objects.filter(pk=delivery.pk).update(
-        status=DigestDelivery.Status.SENT, sent_at=sent_at, last_error=""
-    )
-    Digest.objects.filter(pk=digest.pk).update(emailed_at=sent_at)
+    with transaction.atomic():  # one commit for both
+        DigestDelivery.objects.filter(pk=delivery.pk).update(
+            status=DigestDelivery.Status.SENT, sent_at=sent_at, last_error=""
+        )
+        Digest.objects.filter(pk=digest.pk).update(emailed_at=sent_at)
     DIGEST_EMAILS.labels(outcome="sent").inc()
     return SENT

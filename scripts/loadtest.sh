@@ -7,7 +7,7 @@
 #
 # Needs the benchmark dataset (manage.py bench --load-only) and wrk (Debian package "wrk").
 # Settings: DURATION (seconds per run, default 60), CONNECTIONS ("16 64"), PEOPLE (200),
-# PORT (8765), WEB_CONCURRENCY/WEB_THREADS as in the Procfile (2 workers, 4 threads).
+# PORT (8765), WEB_CONCURRENCY/WEB_THREADS as in the Procfile (3 workers, 1 thread).
 # Prints, per run: requests/s, p50/p99 latency, errors, and the workers' peak RSS.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -45,7 +45,7 @@ echo "tokens: $(wc -l < "$TOKENS_FILE") people"
 
 # gunicorn exactly as the Procfile's web line, but bound to loopback.
 .venv/bin/gunicorn intentional.wsgi --bind "127.0.0.1:$PORT" \
-  --workers "${WEB_CONCURRENCY:-2}" --threads "${WEB_THREADS:-4}" \
+  --workers "${WEB_CONCURRENCY:-3}" --threads "${WEB_THREADS:-1}" \
   --max-requests 2000 --max-requests-jitter 200 --timeout 30 --access-logfile /dev/null \
   >"$OUT/gunicorn.log" 2>&1 &
 MASTER=$!

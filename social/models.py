@@ -11,7 +11,7 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import Case, Exists, F, OuterRef, Q, When
+from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Lower, Upper
 from django.urls import reverse
 from django.utils import timezone
@@ -99,17 +99,34 @@ class User(AbstractUser):
         return f"{reverse('social:avatar', args=[self.username])}?v={version}"
 
 
+def _viewer_at(viewer, depth: int):
+    """`viewer` as seen from a subquery `depth` levels inside the posts query: a user (or id)
+    as is, an `OuterRef` to the enclosing query's user id wrapped once more per level."""
+    for _level in range(depth):
+        if isinstance(viewer, OuterRef):
+            viewer = OuterRef(viewer)
+    return viewer
+
+
 class PostQuerySet(models.QuerySet):
     def visible_to(self, viewer):
-        """Posts `viewer` may see (SPEC §3). Every read path starts here."""
-        if viewer is None or not viewer.is_authenticated:
+        """Posts `viewer` may see (SPEC §3). Every read path starts here.
+
+        `viewer` is a user, or `OuterRef(...)` to a user id of an enclosing query, so one
+        query can ask the rule about many people (who can see a post).
+        """
+        if not isinstance(viewer, OuterRef) and (viewer is None or not viewer.is_authenticated):
             return self.none()
-        connected = Exists(Connection.objects.accepted_between(viewer, OuterRef("author")))
-        blocked = Exists(Block.objects.between(viewer, OuterRef("author")))
+        connected = Exists(
+            Connection.objects.accepted_between(_viewer_at(viewer, 1), OuterRef("author"))
+        )
+        blocked = Exists(Block.objects.between(_viewer_at(viewer, 1), OuterRef("author")))
         # The viewer carries one of the post's audience tags (each tag is the author's own).
         tagged = Exists(
             PostAudienceTag.objects.filter(post=OuterRef("pk")).filter(
-                Exists(TagMembership.objects.filter(tag=OuterRef("tag"), target=viewer))
+                Exists(
+                    TagMembership.objects.filter(tag=OuterRef("tag"), target=_viewer_at(viewer, 2))
+                )
             )
         )
         everyone = Q(audience=Post.Audience.CONNECTIONS)
@@ -123,14 +140,7 @@ class PostQuerySet(models.QuerySet):
             return self.none()
         # An IN list of ids lets the planner walk the (author, created) index per person;
         # without the OR (with_own=False) it can drive the whole query from that list.
-        circle = (
-            Connection.objects.accepted()
-            .of(viewer)
-            .annotate(
-                other=Case(When(user_a_id=viewer.pk, then=F("user_b_id")), default=F("user_a_id"))
-            )
-            .values("other")
-        )
+        circle = Connection.objects.accepted().other_ids_of(viewer)
         if not with_own:
             return self.filter(author__in=circle)
         return self.filter(Q(author=viewer) | Q(author__in=circle))

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquery, Value
+from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -183,33 +183,17 @@ def post_owned_by(*, user, post_id: int) -> Post:
 def post_audience(*, post: Post) -> list[User]:
     """Who besides the author can see `post` ("who can see this", for the author only).
 
-    Asked of `visible_to` itself, for each of the author's accepted connections (nobody else
-    can qualify), so this list cannot disagree with the rule: one UNION query for everyone up
-    to INTENTIONAL_MAX_CONNECTIONS, so the post page's query count does not grow with them.
+    Asked of `visible_to` itself (with the candidate as an `OuterRef` viewer) for each of the
+    author's accepted connections (nobody else can qualify), so this list cannot disagree with
+    the rule: one query, each candidate one probe of the post by its primary key.
     """
     if post.audience == Post.Audience.PRIVATE:
         return []
-    candidates = list(
-        User.objects.filter(
-            pk__in=[
-                connection.other_id(post.author_id)
-                for connection in Connection.objects.accepted().of(post.author_id)
-            ]
-        ).order_by("display_name", "username")
+    return list(
+        User.objects.filter(pk__in=Connection.objects.accepted().other_ids_of(post.author_id))
+        .filter(Exists(Post.objects.visible_to(OuterRef("pk")).filter(pk=post.pk)))
+        .order_by("display_name", "username")
     )
-    visible_ids: set[int] = set()
-    chunk = max(100, settings.INTENTIONAL_MAX_CONNECTIONS)
-    for start in range(0, len(candidates), chunk):
-        probes = [
-            Post.objects.visible_to(candidate)
-            .filter(pk=post.pk)
-            .annotate(viewer_id=Value(candidate.pk, output_field=IntegerField()))
-            .values_list("viewer_id", flat=True)
-            for candidate in candidates[start : start + chunk]
-        ]
-        first, *rest = probes
-        visible_ids.update(first.union(*rest, all=True) if rest else first)
-    return [candidate for candidate in candidates if candidate.pk in visible_ids]
 
 
 # --- Comments and photos ------------------------------------------------------------------------

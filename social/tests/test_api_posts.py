@@ -1,10 +1,14 @@
 """The posts, feed and comments API (SPEC §6): shapes, errors, pagination, query counts."""
 
 import pytest
+from django.test import RequestFactory
+from django.utils import timezone
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from connections.tests.factories import TagFactory, connect
+from social import selectors
+from social.api.serializers import PostSerializer
 from social.models import Comment, Photo, Post
 from social.tests.factories import CommentFactory, PostFactory, UserFactory
 from social.tests.helpers import image_bytes, network, upload
@@ -389,3 +393,25 @@ def test_api_post_detail_and_comments_query_count(db, django_assert_num_queries,
     with django_assert_num_queries(3):
         response = client.get(f"/api/v1/posts/{posts[0].pk}/comments/")
     assert len(response.json()["results"]) == count + 2
+
+
+def test_post_serializer_writes_what_the_generic_fields_would(db):
+    """PostSerializer.to_representation is written out for speed: it must equal DRF's
+    field-by-field output, for the author (audience shown) and for anyone else."""
+    viewer = UserFactory()
+    posts = _fill(viewer, 6)
+    Post.objects.filter(pk=posts[1].pk).update(edited_at=timezone.now())  # audience-ok: test
+    Post.objects.filter(pk=posts[2].pk).update(is_milestone=True, importance=2.5)  # audience-ok
+    request = RequestFactory().get("/api/v1/feed/")
+    request.user = viewer
+    page = selectors.feed_for(viewer=viewer)
+    assert {post.author_id == viewer.pk for post in page.items} == {True, False}
+    serializer = PostSerializer(context={"request": request})
+    for post in page.items:
+        fast = serializer.to_representation(post)
+        generic = serializer.generic_representation(post)
+        assert fast == generic
+        assert list(fast) == list(generic)
+        assert [type(value) for value in fast.values()] == [
+            type(value) for value in generic.values()
+        ]

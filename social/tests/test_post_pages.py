@@ -300,9 +300,9 @@ def test_post_page_query_count_is_constant(db, django_assert_num_queries, count)
         CommentFactory(post=post, author=viewer)
     client = page_for(viewer)
     # 1 session, 2 user, 3 post (+ author, comment count), 4 photos, 5 audience tags,
-    # 6 visible comments with authors, 7 the author's connections and 8 the people among them
-    # (who can see this), 9 the one UNION asking visible_to about each of them.
-    with django_assert_num_queries(9):
+    # 6 visible comments with authors, 7 who can see this (the author's connections that
+    # visible_to lets see it, one query).
+    with django_assert_num_queries(7):
         response = client.get(f"/posts/{post.pk}/")
     assert response.content.decode().count('class="comment"') == 2 * count + 1
 

@@ -278,4 +278,12 @@ def test_visible_to_matches_the_reference_model(db, net):
             got_comments = list(Comment.objects.visible_to(viewer).values_list("pk", flat=True))
             assert sorted(got_posts) == sorted(expected_posts)
             assert sorted(got_comments) == sorted(expected_comments)
+        # "Who can see this" (visible_to with the viewer as an OuterRef) agrees too.
+        for i, post in enumerate(net["posts"]):
+            expected_people = {
+                users[v].pk
+                for v in range(net["n"])
+                if v != post[0] and reference_can_see_post(net, v, post)
+            }
+            assert {user.pk for user in post_audience(post=posts[i])} == expected_people
         transaction.set_rollback(True)
