@@ -10,23 +10,26 @@ scans that an index could have avoided.
 
 import json
 import logging
+import multiprocessing
+import os
 import random
 import statistics
 import time
 import tracemalloc
+from collections import Counter
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.test import Client
 from django.test.utils import override_settings
 from django.urls import reverse
 from rest_framework_simplejwt.tokens import AccessToken
 
 from digest.benchdata import dataset_anchor
-from digest.models import Digest
+from digest.models import Digest, DigestDelivery
 from digest.selectors import digest_select
-from digest.services import digest_build, digest_deliver
+from digest.services import SENT, digest_build, digest_deliver
 from digest.weeks import week_last_completed
 from social.models import User
 
@@ -41,6 +44,9 @@ GUARDED_TABLES = {
     "social_postaudiencetag",
     "connections_connection",
 }
+# The Procfile's worker runs `--concurrency ${WORKER_CONCURRENCY:-2}` processes: the parallel
+# batch measures as many by default (test_bench checks the two agree).
+PROCFILE_WORKER_CONCURRENCY = 2
 BENCH_SETTINGS = {
     # As in production: no per-query log kept in memory (it would also skew the batch's
     # memory figure), whatever DEBUG the command was started with.
@@ -101,8 +107,11 @@ def _is_session_query(sql: str) -> bool:
 
 
 class Bench:
-    def __init__(self, *, status: dict, samples: int, batch_users: int, out):
+    def __init__(
+        self, *, status: dict, samples: int, batch_users: int, out, batch_workers: int = 1
+    ):
         self.status, self.samples, self.batch_users, self.out = status, samples, batch_users, out
+        self.batch_workers = batch_workers
         self.rng = random.Random(status["seed"])
         self.anchor: datetime = dataset_anchor(status)
         self.week = week_last_completed("UTC", now=self.anchor)
@@ -339,35 +348,38 @@ class Bench:
         )
 
     def batch(self) -> None:
-        """The weekly batch as the worker runs it (build + email, per person), streamed."""
+        """The weekly batch as the worker runs it (build + email, per person), streamed: in
+        this process, then split across 1 and `batch_workers` worker processes."""
         week = self.week
         first = User.objects.order_by("pk").values_list("pk", flat=True)
 
-        def run(limit: int, offset: int, *, trace: bool) -> tuple[int, float, list[float]]:
+        def run(limit: int, offset: int, *, trace: bool) -> tuple[int, float, list, Counter]:
             ids = list(first[offset : offset + limit])
             Digest.objects.filter(user_id__in=ids, week=str(week)).delete()
             peaks = []
             done = 0
+            outcomes = Counter()
             started = time.perf_counter()
             users = User.objects.filter(pk__in=ids).order_by("pk").values_list("pk", flat=True)
             for user_id in users.iterator(chunk_size=500):
-                digest_deliver(user_id=user_id, week=week)
+                outcomes[digest_deliver(user_id=user_id, week=week)] += 1
                 done += 1
                 if trace and done % 50 == 0:
                     peaks.append(tracemalloc.get_traced_memory()[1] / 2**20)
-            return done, time.perf_counter() - started, peaks
+            return done, time.perf_counter() - started, peaks, outcomes
 
-        done, seconds, _ = run(self.batch_users, 0, trace=False)
+        done, seconds, _, outcomes = run(self.batch_users, 0, trace=False)
         rate = done / seconds if seconds else 0.0
         tracemalloc.start()
         traced_users = max(100, self.batch_users // 3)
-        _d, _s, peaks = run(traced_users, self.batch_users, trace=True)
+        _d, _s, peaks, _o = run(traced_users, self.batch_users, trace=True)
         tracemalloc.stop()
         quarter = peaks[: max(1, len(peaks) // 4)]
         result = {
             "users": done,
             "seconds": round(seconds, 1),
             "digests_per_second": round(rate, 1),
+            "outcomes": dict(outcomes),
             "traced_users": traced_users,
             "python_peak_mib_first_quarter": round(max(quarter), 1) if quarter else 0,
             "python_peak_mib_all": round(max(peaks), 1) if peaks else 0,
@@ -379,6 +391,84 @@ class Bench:
             f"{result['python_peak_mib_first_quarter']} MiB after a quarter of "
             f"{traced_users}, {result['python_peak_mib_all']} MiB after all"
         )
+        ids = list(first[: self.batch_users])
+        parallel = {}
+        for workers in sorted({1, self.batch_workers}):
+            measured = self.batch_in_processes(ids, workers=workers, expected=outcomes)
+            parallel[str(workers)] = measured
+            self.say(
+                f"  {'  in ' + str(workers) + ' process' + ('es' if workers > 1 else ''):<28} "
+                f"{measured['users']} people in {measured['seconds']} s: "
+                f"{measured['digests_per_second']} digests/s; peak RSS per process "
+                f"{', '.join(str(p['peak_rss_mib']) for p in measured['processes'])} MiB "
+                f"(+{', '.join(str(p['rss_growth_mib']) for p in measured['processes'])} MiB "
+                f"during the run)"
+            )
+        result["processes"] = parallel
+
+    def batch_in_processes(self, ids: list[int], *, workers: int, expected: Counter) -> dict:
+        """The batch for `ids` split across `workers` forked processes, as Celery's prefork
+        pool runs it: each process its own database connection and its own people, all
+        started together; digests/s over the wall time from the first start to the last end.
+
+        Fails the run if two processes shared a connection, if the outcomes differ from the
+        serial run's, or if the database holds another number of sent emails than were sent.
+        """
+        week = self.week
+        Digest.objects.filter(user_id__in=ids, week=str(week)).delete()
+        # Round-robin: every process gets people from the whole id range.
+        shares = [ids[index::workers] for index in range(workers)]
+        # A forked child must not reuse the parent's socket: close it, each child opens its own.
+        connections.close_all()
+        context = multiprocessing.get_context("fork")
+        gate = context.Barrier(workers)
+        answers = context.Queue()
+        processes = [
+            context.Process(target=_batch_worker, args=(share, week, gate, answers))
+            for share in shares
+        ]
+        for process in processes:
+            process.start()
+        reports = [answers.get(timeout=3600) for _process in processes]
+        for process in processes:
+            process.join()
+        errors = [report["error"] for report in reports if "error" in report]
+        if errors:
+            self.report["failures"].append(f"digest_batch in {workers} processes: {errors}")
+            return {"users": 0, "seconds": 0, "digests_per_second": 0, "processes": []}
+        outcomes = sum((Counter(report["outcomes"]) for report in reports), Counter())
+        seconds = max(r["finished"] for r in reports) - min(r["started"] for r in reports)
+        done = sum(outcomes.values())
+        sent_in_db = DigestDelivery.objects.filter(
+            digest__user_id__in=ids, digest__week=str(week), status=DigestDelivery.Status.SENT
+        ).count()
+        backends = {report["backend_pid"] for report in reports}
+        if len(backends) != workers:
+            self.report["failures"].append(
+                f"digest_batch in {workers} processes: {len(backends)} database connections"
+            )
+        if outcomes != expected or sent_in_db != outcomes[SENT]:
+            self.report["failures"].append(
+                f"digest_batch in {workers} processes: outcomes {dict(outcomes)}, "
+                f"{sent_in_db} sent in the database; in one process: {dict(expected)}"
+            )
+        return {
+            "users": done,
+            "seconds": round(seconds, 1),
+            "digests_per_second": round(done / seconds if seconds else 0.0, 1),
+            "outcomes": dict(outcomes),
+            "sent_in_database": sent_in_db,
+            "database_connections": len(backends),
+            "processes": [
+                {
+                    "users": sum(report["outcomes"].values()),
+                    "seconds": round(report["finished"] - report["started"], 1),
+                    "peak_rss_mib": report["peak_rss_mib"],
+                    "rss_growth_mib": round(report["peak_rss_mib"] - report["start_rss_mib"], 1),
+                }
+                for report in reports
+            ],
+        }
 
     # --- plans -----------------------------------------------------------------------------
 
@@ -455,6 +545,43 @@ class Bench:
             )
 
 
+def _proc_status_mib(field: str) -> float:
+    """VmRSS / VmHWM (peak resident set) of this process, in MiB (Linux)."""
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith(field + ":"):
+                return round(int(line.split()[1]) / 1024, 1)
+    return 0.0
+
+
+def _batch_worker(user_ids: list[int], week, gate, answers) -> None:
+    """One process of the parallel batch (forked): its own connection, its share of people."""
+    try:
+        connection.ensure_connection()
+        backend_pid = connection.connection.info.backend_pid
+        start_rss = _proc_status_mib("VmRSS")
+        gate.wait(timeout=600)
+        started = time.perf_counter()  # CLOCK_MONOTONIC: comparable across processes
+        outcomes = Counter(digest_deliver(user_id=user_id, week=week) for user_id in user_ids)
+        finished = time.perf_counter()
+        answers.put(
+            {
+                "backend_pid": backend_pid,
+                "os_pid": os.getpid(),
+                "started": started,
+                "finished": finished,
+                "outcomes": dict(outcomes),
+                "start_rss_mib": start_rss,
+                "peak_rss_mib": _proc_status_mib("VmHWM"),
+            }
+        )
+    except Exception as error:  # reported to the parent, which fails the run
+        gate.abort()
+        answers.put({"error": repr(error)})
+    finally:
+        connection.close()
+
+
 def _seq_scans(node: dict):
     if node.get("Node Type") == "Seq Scan":
         yield node.get("Relation Name")
@@ -463,7 +590,14 @@ def _seq_scans(node: dict):
 
 
 def bench_run(
-    *, status: dict, samples: int, batch_users: int, explain: bool, check: bool, out
+    *,
+    status: dict,
+    samples: int,
+    batch_users: int,
+    explain: bool,
+    check: bool,
+    out,
+    batch_workers: int = PROCFILE_WORKER_CONCURRENCY,
 ) -> dict:
     """Measure everything on the dataset described by `status`; returns the report."""
     small = status["users"] < 2000
@@ -475,6 +609,7 @@ def bench_run(
             status=status,
             samples=samples,
             batch_users=batch_users,
+            batch_workers=batch_workers,
             explain=explain,
             check=check,
             small=small,
@@ -484,9 +619,15 @@ def bench_run(
         access_log.setLevel(level)
 
 
-def _bench_run(*, status, samples, batch_users, explain, check, small, out) -> dict:
+def _bench_run(*, status, samples, batch_users, batch_workers, explain, check, small, out) -> dict:
     with override_settings(**BENCH_SETTINGS):
-        bench = Bench(status=status, samples=samples, batch_users=batch_users, out=out)
+        bench = Bench(
+            status=status,
+            samples=samples,
+            batch_users=batch_users,
+            batch_workers=batch_workers,
+            out=out,
+        )
         bench.say(
             f"Measuring with {len(bench.people)} sampled people "
             f"(digest week {bench.week}, dataset anchor {status['anchor'][:10]})"

@@ -1,15 +1,25 @@
 """manage.py bench: its dataset and the checks CI relies on (no timings are asserted)."""
 
 import io
+import re
+from collections import Counter
 
 import pytest
+from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from digest.bench import Bench, _seq_scans
+from connections.tests.factories import connect
+from digest.bench import PROCFILE_WORKER_CONCURRENCY, Bench, _seq_scans
 from digest.benchdata import DatasetSize, NotABenchDatabase, dataset_build, dataset_status
+from digest.models import DigestDelivery
+from digest.services import SENT
+from digest.tests.helpers import at, post_at
+from digest.weeks import Week
 from social.models import Comment, Post, User
 from social.tests.factories import UserFactory
+
+W6 = Week(2026, 6)
 
 
 def _fingerprint() -> tuple:
@@ -87,3 +97,36 @@ def test_the_checks_fail_on_query_counts_that_vary_or_exceed_the_budget():
     assert _checked({"api_feed": {"queries": [5], "queries_by_page_size": {}}})
     assert _checked({"post_page": {"queries": [4, 7]}})
     assert _checked({"digest_build": {"queries_non_empty": [4, 5]}})
+
+
+def test_the_parallel_batch_defaults_to_the_procfile_worker_concurrency():
+    procfile = (settings.BASE_DIR / "Procfile").read_text()
+    worker = next(line for line in procfile.splitlines() if line.startswith("worker:"))
+    concurrency = re.search(r"--concurrency \$\{WORKER_CONCURRENCY:-(\d+)\}", worker)
+    assert concurrency and int(concurrency.group(1)) == PROCFILE_WORKER_CONCURRENCY
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="forked processes need a server")
+@pytest.mark.django_db(transaction=True)
+def test_the_parallel_batch_sends_each_digest_once_from_processes_of_their_own():
+    authors = UserFactory.create_batch(2)
+    people = UserFactory.create_batch(5)
+    for person in people:
+        for author in authors:
+            connect(person, author)
+    for author in authors:
+        post_at(author, at("2026-02-04 10:00", "UTC"), 3.0)
+    bench = Bench.__new__(Bench)
+    bench.week, bench.report = W6, {"failures": []}
+    ids = sorted(person.pk for person in people)
+
+    measured = bench.batch_in_processes(ids, workers=2, expected=Counter({SENT: 5}))
+
+    assert bench.report["failures"] == []
+    assert measured["database_connections"] == 2
+    assert measured["outcomes"] == {SENT: 5} and measured["sent_in_database"] == 5
+    assert sorted(p["users"] for p in measured["processes"]) == [2, 3]
+    assert DigestDelivery.objects.filter(status=DigestDelivery.Status.SENT).count() == 5
+    # A run whose outcomes differ from the serial run's is a failure, not a figure.
+    bench.batch_in_processes(ids, workers=2, expected=Counter({SENT: 4}))
+    assert bench.report["failures"]

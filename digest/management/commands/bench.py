@@ -52,6 +52,13 @@ class Command(BaseCommand):
             type=int,
             help="people in the weekly digest batch (default 1,000, small 100)",
         )
+        parser.add_argument(
+            "--batch-workers",
+            type=int,
+            default=bench.PROCFILE_WORKER_CONCURRENCY,
+            help="worker processes for the parallel batch (default "
+            f"{bench.PROCFILE_WORKER_CONCURRENCY}, the Procfile's worker --concurrency)",
+        )
         parser.add_argument("--json", dest="json_path", help="also write the results here")
         parser.add_argument(
             "--explain",
@@ -102,6 +109,7 @@ class Command(BaseCommand):
             status=status,
             samples=options["samples"] or (40 if small else 200),
             batch_users=options["batch_users"] or (100 if small else 1000),
+            batch_workers=max(1, options["batch_workers"]),
             explain=options["explain"],
             check=small or options["check"],
             out=out,
