@@ -2,6 +2,7 @@
 
 import pytest
 from django.test import RequestFactory
+from django.urls import get_script_prefix, set_script_prefix
 from django.utils import timezone
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
@@ -10,6 +11,7 @@ from connections.tests.factories import TagFactory, connect
 from social import selectors
 from social.api.serializers import PostSerializer
 from social.models import Comment, Photo, Post
+from social.storage import photo_url, photo_urls_for
 from social.tests.factories import CommentFactory, PostFactory, UserFactory
 from social.tests.helpers import image_bytes, network, upload
 
@@ -415,3 +417,23 @@ def test_post_serializer_writes_what_the_generic_fields_would(db):
         assert [type(value) for value in fast.values()] == [
             type(value) for value in generic.values()
         ]
+
+
+@pytest.mark.parametrize("prefix", ["/", "/social/"])
+def test_photo_urls_for_one_request_are_the_photo_urls(db, prefix):
+    """The feed reverses the photo route once per request: the same URLs as `photo_url`,
+    relative and absolute, also when the site is served under a path prefix."""
+    viewer = UserFactory()
+    photos = [photo for post in _fill(viewer, 3) for photo in post.photos.all()]
+    request = RequestFactory().get("/api/v1/feed/", HTTP_HOST="example.org")
+    old_prefix = get_script_prefix()
+    set_script_prefix(prefix)
+    try:
+        for request_or_none in (request, None):
+            urls = photo_urls_for(request_or_none)
+            for photo in photos:
+                for variant in ("display", "thumb"):
+                    assert urls(photo, variant) == photo_url(photo, variant, request_or_none)
+        assert photo_urls_for(request)(photos[0], "thumb").startswith(f"http://example.org{prefix}")
+    finally:
+        set_script_prefix(old_prefix)
