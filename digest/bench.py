@@ -419,6 +419,8 @@ class Bench:
         # Round-robin: every process gets people from the whole id range.
         shares = [ids[index::workers] for index in range(workers)]
         # A forked child must not reuse the parent's socket: close it, each child opens its own.
+        if connection.in_atomic_block:
+            raise RuntimeError("the parallel batch needs committed data, not a transaction")
         connections.close_all()
         context = multiprocessing.get_context("fork")
         gate = context.Barrier(workers)
@@ -554,9 +556,20 @@ def _proc_status_mib(field: str) -> float:
     return 0.0
 
 
+_INHERITED_CONNECTIONS: list = []
+
+
 def _batch_worker(user_ids: list[int], week, gate, answers) -> None:
     """One process of the parallel batch (forked): its own connection, its share of people."""
     try:
+        # Whatever connection was inherited is the parent's: drop this process's copy of its
+        # socket without a word to the server (as Celery's prefork pool does), then connect.
+        for inherited in connections.all(initialized_only=True):
+            if inherited.connection is not None:
+                os.close(inherited.connection.fileno())
+                # Kept, never finalized: its finalizer would write to a reused descriptor.
+                _INHERITED_CONNECTIONS.append(inherited.connection)
+                inherited.connection = None
         connection.ensure_connection()
         backend_pid = connection.connection.info.backend_pid
         start_rss = _proc_status_mib("VmRSS")
