@@ -31,6 +31,7 @@ from digest.models import Digest, DigestDelivery
 from digest.selectors import digest_select
 from digest.services import SENT, digest_build, digest_deliver
 from digest.weeks import week_last_completed
+from intentional.runtime import gc_tune_for_serving, gc_untune
 from social.models import User
 
 # Query budgets per page after authentication (SPEC §4: constant, whatever the data).
@@ -645,8 +646,14 @@ def _bench_run(*, status, samples, batch_users, batch_workers, explain, check, s
             f"Measuring with {len(bench.people)} sampled people "
             f"(digest week {bench.week}, dataset anchor {status['anchor'][:10]})"
         )
-        bench.feed()
-        bench.post_profile_comments()
+        # Pages as the web workers run them (intentional/wsgi.py tunes the collector); the
+        # digest and the batch as the Celery worker does (CPython's defaults).
+        previous = gc_tune_for_serving()
+        try:
+            bench.feed()
+            bench.post_profile_comments()
+        finally:
+            gc_untune(previous)
         bench.digests()
         bench.batch()
         bench.explain(show=explain, forbid_seqscan=small and check)
