@@ -62,7 +62,7 @@ def circle(db):
     return {"ana": ana, "ben": ben, "cara": cara, "family": family}
 
 
-def _family_milestone(circle) -> Post:
+def _family_milestone(circle, **extra) -> Post:
     """Ana's milestone with a photo, shared with her "family" tag (journey 2's result)."""
     return services.post_create(
         author=circle["ana"],
@@ -71,6 +71,7 @@ def _family_milestone(circle) -> Post:
         audience_tags=[circle["family"]],
         is_milestone=True,
         photos=[_photo_upload()],
+        **extra,
     )
 
 
@@ -249,15 +250,7 @@ def test_journey5_the_digest_puts_the_milestone_first(page_factory, circle, view
         photos=[_photo_upload(color=(170, 150, 110))],
         created_at=tuesday,
     )
-    services.post_create(
-        author=circle["ana"],
-        body=MILESTONE,
-        audience=Post.Audience.TAGS,
-        audience_tags=[circle["family"]],
-        is_milestone=True,
-        photos=[_photo_upload()],
-        created_at=tuesday + timedelta(days=2),
-    )
+    _family_milestone(circle, created_at=tuesday + timedelta(days=2))
 
     browser_page = page_factory(viewport)
     page = browser_page.page
