@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "connections",
     "social",
     "digest",
+    # manage.py bench (docs/performance.md): above every product app, no models or URLs.
+    "bench",
 ]
 
 MIDDLEWARE = [

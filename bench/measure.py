@@ -26,7 +26,7 @@ from django.test.utils import override_settings
 from django.urls import reverse
 from rest_framework_simplejwt.tokens import AccessToken
 
-from digest.benchdata import dataset_anchor
+from bench.dataset import dataset_anchor
 from digest.models import Digest, DigestDelivery
 from digest.selectors import digest_select
 from digest.services import SENT, digest_build, digest_deliver

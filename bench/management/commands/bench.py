@@ -7,8 +7,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from digest import bench
-from digest.benchdata import (
+from bench import measure
+from bench.dataset import (
     SMALL,
     DatasetSize,
     NotABenchDatabase,
@@ -55,9 +55,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--batch-workers",
             type=int,
-            default=bench.PROCFILE_WORKER_CONCURRENCY,
+            default=measure.PROCFILE_WORKER_CONCURRENCY,
             help="worker processes for the parallel batch (default "
-            f"{bench.PROCFILE_WORKER_CONCURRENCY}, the Procfile's worker --concurrency)",
+            f"{measure.PROCFILE_WORKER_CONCURRENCY}, the Procfile's worker --concurrency)",
         )
         parser.add_argument("--json", dest="json_path", help="also write the results here")
         parser.add_argument(
@@ -105,7 +105,7 @@ class Command(BaseCommand):
         if options["load_only"]:
             return
         small = options["small"]
-        report = bench.bench_run(
+        report = measure.bench_run(
             status=status,
             samples=options["samples"] or (40 if small else 200),
             batch_users=options["batch_users"] or (100 if small else 1000),

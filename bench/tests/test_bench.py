@@ -9,9 +9,9 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.db import connection
 
+from bench.dataset import DatasetSize, NotABenchDatabase, dataset_build, dataset_status
+from bench.measure import PROCFILE_WORKER_CONCURRENCY, Bench, _seq_scans
 from connections.tests.factories import connect
-from digest.bench import PROCFILE_WORKER_CONCURRENCY, Bench, _seq_scans
-from digest.benchdata import DatasetSize, NotABenchDatabase, dataset_build, dataset_status
 from digest.models import DigestDelivery
 from digest.services import SENT
 from digest.tests.helpers import at, post_at
