@@ -1,5 +1,5 @@
 """Measurements of `manage.py bench`: latency and SQL queries per page, digest build and batch,
-and the query plans (README "Performance").
+and the query plans (docs/performance.md).
 
 Pages go through Django's test client, in-process, on the configured database, with the
 production middleware; SQL statements are counted (and recorded, for EXPLAIN) by an execute

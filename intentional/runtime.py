@@ -12,7 +12,7 @@ def gc_tune_for_serving() -> tuple[int, int, int]:
     process) out of every later collection, and collect young objects less often; returns
     the previous thresholds. Only when collections run changes, never what is collected.
 
-    Measured on the API feed through Django's WSGI handler (README "Performance"): a full
+    Measured on the API feed through Django's WSGI handler (docs/performance.md): a full
     collection no longer walks the ~140,000 start-up objects in the middle of a request.
     """
     previous = gc.get_threshold()

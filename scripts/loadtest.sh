@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Load test of the API feed (README "Performance"): gunicorn as in the Procfile, on loopback,
+# Load test of the API feed (docs/performance.md): gunicorn as in the Procfile, on loopback,
 # rate limits off, driven by wrk with 200 people's tokens at 16 and 64 connections.
 #
 #   DATABASE_URL=postgres://postgres@127.0.0.1:5432/intentional_bench \

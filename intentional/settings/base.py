@@ -117,7 +117,7 @@ if env.str("DATABASE_REPLICA_URL", default=""):
 for _database in DATABASES.values():
     if "postgresql" in _database["ENGINE"] and not env.bool("DATABASE_JIT", default=False):
         # PostgreSQL's JIT compiles for hundreds of ms when a plan's estimate is high, for
-        # queries that run in a few ms (README "Performance"): off for this kind of load.
+        # queries that run in a few ms (docs/performance.md): off for this kind of load.
         _database.setdefault("OPTIONS", {})["options"] = "-c jit=off"
 DATABASE_ROUTERS = ["intentional.routers.PrimaryReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -1,4 +1,4 @@
-"""manage.py bench: build or reuse the benchmark dataset, then measure (README "Performance")."""
+"""manage.py bench: build or reuse the benchmark dataset, then measure (docs/performance.md)."""
 
 import json
 import sys
