@@ -15,6 +15,8 @@ from django.db.models.functions import Greatest, Least, Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from intentional.validators import validate_one_line
+
 
 def _as_expression(user) -> Combinable:
     """A user, a user id or an expression (OuterRef("author")), as a query expression."""
@@ -213,7 +215,7 @@ class Tag(models.Model):
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="tags", db_index=False
     )
-    name = models.CharField(max_length=40)
+    name = models.CharField(max_length=40, validators=[validate_one_line])
     created_at = models.DateTimeField(default=timezone.now)
 
     objects = TagQuerySet.as_manager()

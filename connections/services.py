@@ -26,6 +26,7 @@ from connections.models import Block, Connection, Invitation, Tag, TagMembership
 from connections.selectors import request_people
 from connections.tasks import connection_accepted_email, connection_request_email
 from intentional.metrics import CONNECTION_ACCEPTS, CONNECTION_REQUESTS
+from intentional.validators import one_line_text, validate_one_line
 from social.models import User
 
 logger = logging.getLogger(__name__)
@@ -49,7 +50,7 @@ def _lock_people(*user_ids: int) -> None:
 def _person(username: str) -> User | None:
     """The active person with this username (any case), or None."""
     username = (username or "").strip().lstrip("@")
-    if not username:
+    if not username or "\x00" in username:  # PostgreSQL refuses NUL even in a lookup
         return None
     return User.objects.filter(username__iexact=username, is_active=True).first()
 
@@ -264,9 +265,11 @@ def block_create(*, user: User, username: str) -> Block:
 @transaction.atomic
 def block_remove(*, user: User, username: str) -> None:
     """Lift a block `user` made (nothing is restored: they may connect again)."""
-    deleted, _rows = Block.objects.filter(
-        blocker=user, blocked__username__iexact=(username or "").strip()
-    ).delete()
+    username = (username or "").strip()
+    deleted = 0
+    if "\x00" not in username:  # no one's username has NUL, and PostgreSQL refuses it
+        blocks = Block.objects.filter(blocker=user, blocked__username__iexact=username)
+        deleted, _rows = blocks.delete()
     if not deleted:
         raise Block.DoesNotExist(f"{user.pk} has not blocked {username!r}")
 
@@ -337,6 +340,7 @@ def _clean_tag_name(name: str) -> str:
     name = (name or "").strip()
     if not name:
         raise ValidationError(_("Give the tag a name."))
+    validate_one_line(name)  # the model field's rule: no line breaks or control characters
     if len(name) > TAG_NAME_MAX_LENGTH:
         raise ValidationError(
             _("A tag name can have at most %(max)s characters (this one has %(length)s).")
@@ -453,7 +457,7 @@ def _email(template: str, context: dict) -> tuple[str, str]:
     }
     subject = render_to_string(f"connections/email/{template}_subject.txt", context)
     body = render_to_string(f"connections/email/{template}.txt", context)
-    return " ".join(subject.split()), body
+    return one_line_text(subject), body  # a header: never a line break, whatever the names
 
 
 def connection_request_notify(*, connection_id: int) -> bool:

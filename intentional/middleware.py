@@ -1,5 +1,5 @@
-"""Cross-cutting middleware: request id and access log, body-size limits, security headers,
-rate-limit answers."""
+"""Cross-cutting middleware: request id and access log, body-size limits, NUL in addresses,
+security headers, rate-limit answers."""
 
 import logging
 import re
@@ -7,6 +7,7 @@ import time
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import BadRequest
 from django.db import DatabaseError, InterfaceError, OperationalError, connections
 
 from intentional.clientip import client_ip
@@ -87,6 +88,25 @@ class RequestSizeLimitMiddleware:
         limit = settings.MAX_UPLOAD_BODY_BYTES if is_upload else settings.MAX_REQUEST_BODY_BYTES
         if length > limit:
             return payload_too_large_response(request)
+        return self.get_response(request)
+
+
+class NullCharacterMiddleware:
+    """400 for a NUL character in the path or the query string (SPEC §7).
+
+    PostgreSQL cannot compare text with NUL: a username, token or author looked up from the
+    address would otherwise be a 500. Form and JSON fields refuse NUL field by field already
+    (Django's and DRF's CharField, `intentional.validators`)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.path or any(
+            "\x00" in key or any("\x00" in value for value in values)
+            for key, values in request.GET.lists()
+        ):
+            raise BadRequest("NUL character in the address")
         return self.get_response(request)
 
 

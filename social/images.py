@@ -1,7 +1,10 @@
 """Image intake (SPEC §2): decode with Pillow, refuse what is not a safe image, re-encode.
 
 Nothing of the upload survives but its pixels: the extension, Content-Type, file name and all
-metadata (EXIF, GPS, ICC, comments) are dropped; the EXIF orientation is applied first.
+metadata (EXIF, GPS, XMP, ICC profiles, PNG text chunks, JPEG and GIF comments) are dropped; the
+EXIF orientation is applied first. The stored image is built from the pixels alone
+(`_pixels_only`), never from the decoded image: Pillow's encoders write some of a decoded image's
+`info` back out by default (a JPEG or GIF comment into the JPEG, an ICC profile into the PNG).
 """
 
 import io
@@ -70,9 +73,16 @@ def image_decode(upload) -> Image.Image:
     return image.convert("RGBA" if has_alpha else "RGB")
 
 
+def _pixels_only(image: Image.Image) -> Image.Image:
+    """A new image holding `image`'s pixels and nothing else (an empty `info`)."""
+    clean = Image.new(image.mode, image.size)
+    clean.paste(image, (0, 0))
+    return clean
+
+
 def image_encode(image: Image.Image, *, max_side: int) -> EncodedImage:
     """Scale `image` down to fit `max_side` and encode it afresh, with no metadata at all."""
-    copy = image.copy()
+    copy = _pixels_only(image)
     copy.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
     buffer = io.BytesIO()
     if copy.mode == "RGBA":

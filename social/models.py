@@ -18,11 +18,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from connections.models import Block, Connection, Tag, TagMembership
+from intentional.validators import one_line_text, validate_multi_line, validate_one_line
 from social.storage import photo_url
 from social.text import text_to_html
 
 username_validator = RegexValidator(
-    r"^[A-Za-z0-9_]{3,30}$",
+    r"^[A-Za-z0-9_]{3,30}\Z",  # \Z, not $: "$" also matches before a trailing newline
     _("Use 3 to 30 letters, digits or underscores."),
     code="invalid_username",
 )
@@ -57,8 +58,10 @@ class User(AbstractUser):
     )
     first_name = None
     last_name = None
-    display_name = models.CharField(_("display name"), max_length=60, blank=True)
-    bio = models.TextField(_("bio"), max_length=500, blank=True)
+    display_name = models.CharField(
+        _("display name"), max_length=60, blank=True, validators=[validate_one_line]
+    )
+    bio = models.TextField(_("bio"), max_length=500, blank=True, validators=[validate_multi_line])
     # Storage key of the re-encoded avatar (random, never the uploader's file name); "" = none.
     avatar_key = models.CharField(max_length=200, blank=True, editable=False)
     timezone = models.CharField(
@@ -85,8 +88,11 @@ class User(AbstractUser):
 
     @property
     def name(self) -> str:
-        """What to call this person on a page: the display name, else the username."""
-        return self.display_name or self.username
+        """What to call this person on a page: the display name, else the username.
+
+        Always one line, even for a name stored before names refused line breaks (SPEC §7):
+        emails put it in their subject and at the start of a line."""
+        return one_line_text(self.display_name) or self.username
 
     def avatar_path(self) -> str:
         """The avatar's URL path (permission-checked view); "" without one.
@@ -160,7 +166,9 @@ class Post(models.Model):
 
     # Indexed by post_author_created (author first), which also serves the ordering.
     author = models.ForeignKey(User, on_delete=models.CASCADE, related_name="posts", db_index=False)
-    body = models.TextField(_("text"), max_length=5000, blank=True)
+    body = models.TextField(
+        _("text"), max_length=5000, blank=True, validators=[validate_multi_line]
+    )
     audience = models.CharField(
         _("audience"), max_length=12, choices=Audience.choices, default=Audience.CONNECTIONS
     )
@@ -290,7 +298,7 @@ class Comment(models.Model):
         Post, on_delete=models.CASCADE, related_name="comments", db_index=False
     )
     author = models.ForeignKey(User, on_delete=models.CASCADE, related_name="comments")
-    body = models.TextField(_("comment"), max_length=2000)
+    body = models.TextField(_("comment"), max_length=2000, validators=[validate_multi_line])
     created_at = models.DateTimeField(default=timezone.now)
 
     objects = CommentQuerySet.as_manager()

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from connections.models import Tag
 from intentional.metrics import POSTS_CREATED, POSTS_DELETED
+from intentional.validators import validate_multi_line
 from social.images import EncodedImage, image_decode, image_encode
 from social.models import Comment, Photo, Post, User
 from social.storage import storage_delete_quietly, storage_save
@@ -126,6 +127,11 @@ def _post_validate(
         }
     elif not body.strip() and not has_photos:
         errors["body"] = _("Write something or add a photo.")
+    else:
+        try:
+            validate_multi_line(body)  # the model field's rule: no NUL or other control characters
+        except ValidationError as error:
+            errors["body"] = error.messages[0]
     tags: list[Tag] = []
     if audience not in Post.Audience.values:
         errors["audience"] = _("Choose who can see this: connections, tags or only you.")
@@ -370,6 +376,10 @@ def comment_create(*, author: User, post_id: int, body: str) -> Comment:
         raise Http404
     if not body.strip():
         raise ValidationError({"body": _("Write a comment first.")})
+    try:
+        validate_multi_line(body)  # the model field's rule (no NUL or other control characters)
+    except ValidationError as error:
+        raise ValidationError({"body": error.messages}) from None
     if len(body) > 2000:
         raise ValidationError(
             {

@@ -76,6 +76,7 @@ MIDDLEWARE = [
     # After the header middleware, so that a 413 carries the security headers too; no
     # middleware above reads the body.
     "intentional.middleware.RequestSizeLimitMiddleware",
+    "intentional.middleware.NullCharacterMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "intentional.middleware.ExceptionAnswersMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",

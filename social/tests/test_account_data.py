@@ -34,7 +34,14 @@ from digest.models import Digest, DigestEntry
 from social import services
 from social.models import Comment, DataExport, Photo, Post, User
 from social.tests.factories import PASSWORD, CommentFactory, PostFactory, UserFactory
-from social.tests.helpers import image_bytes, upload
+from social.tests.helpers import (
+    METADATA_IMAGES,
+    SECRET,
+    assert_pixels_only,
+    image_bytes,
+    metadata_upload,
+    upload,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -182,6 +189,26 @@ def test_export_holds_everything_the_person_owns(client, world):
     weeks = {digest["week"]: digest for digest in data["digests"]}
     assert weeks["2026-W05"]["posts"] == [world["friends_post"].pk]
     assert weeks["2026-W05"]["summary"] == "Friend shared a moment."
+
+
+def test_export_holds_only_the_clean_stored_images(client, django_capture_on_commit_callbacks):
+    """Uploads full of metadata: the zip holds the stored, pixels-only files (SPEC §2, §7)."""
+    me = UserFactory(username="me")
+    services.user_set_avatar(user=me, upload=metadata_upload("jpeg comment"))
+    cases = ["gif comment", "png with alpha, text and icc", "webp xmp and exif"]
+    assert set(cases) <= set(METADATA_IMAGES)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.post_create(
+            author=me, body="Where", photos=[metadata_upload(case) for case in cases]
+        )
+    client.force_login(me)
+    content = _zip_of(client.post("/settings/export/"))
+    _data, archive = _open_zip(content)
+    images = [name for name in archive.namelist() if name != "data.json"]
+    assert len(images) == 4
+    for name in images:
+        assert_pixels_only(archive.read(name))
+    assert SECRET not in archive.read("data.json").decode()
 
 
 def test_export_shows_nothing_of_others_that_the_person_cannot_see(client, world):

@@ -14,7 +14,14 @@ from django.test.client import FakePayload
 from PIL import Image
 
 from social.models import Photo, Post
-from social.tests.helpers import image_bytes, network, upload
+from social.tests.helpers import (
+    METADATA_IMAGES,
+    assert_pixels_only,
+    image_bytes,
+    metadata_upload,
+    network,
+    upload,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -175,6 +182,29 @@ def test_gps_exif_is_cleaned(surface, net):
         assert len(image.getexif()) == 0
         assert b"SecretCam" not in data and b"Exif" not in data
         assert Path(key).name != "gps.jpg"
+
+
+@pytest.mark.parametrize("surface", ["api", "page"])
+@pytest.mark.parametrize("case", list(METADATA_IMAGES))
+def test_only_pixels_are_stored(case, surface, net):
+    """Comments, text chunks, ICC profiles, XMP and EXIF: none of it reaches the stored display
+    version or thumbnail, whatever the format (SPEC §2)."""
+    photo = metadata_upload(case)
+    if surface == "api":
+        response = _api(net).post(
+            "/api/v1/posts/", {"body": "here", "photos": [photo]}, format="multipart"
+        )
+        assert response.status_code == 201
+    else:
+        response = _page(net).post(
+            "/posts/new/", {"body": "here", "audience": "connections", "photos": [photo]}
+        )
+        assert response.status_code == 302
+    stored = Photo.objects.get()  # audience-ok: test
+    assert len(stored_files()) == 2
+    for key in stored.storage_keys():
+        with default_storage.open(key) as handle:
+            assert_pixels_only(handle.read())
 
 
 class Unreadable(FakePayload):

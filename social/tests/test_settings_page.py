@@ -11,6 +11,7 @@ from PIL import Image
 from connections.tests.factories import connect
 from social.models import User
 from social.tests.factories import UserFactory
+from social.tests.helpers import METADATA_IMAGES, assert_pixels_only, metadata_upload
 
 pytestmark = pytest.mark.django_db
 
@@ -87,6 +88,16 @@ def test_avatar_is_re_encoded_without_metadata(client, user):
         assert max(image.size) == 512
         assert not image.getexif()
         assert "exif" not in image.info
+
+
+@pytest.mark.parametrize("case", list(METADATA_IMAGES))
+def test_avatar_keeps_only_pixels(case, client, user):
+    client.force_login(user)
+    response = client.post("/settings/", _form(avatar=metadata_upload(case)))
+    assert response.status_code == 302
+    user.refresh_from_db()
+    with default_storage.open(user.avatar_key) as stored:
+        assert_pixels_only(stored.read())
 
 
 def test_a_non_image_avatar_is_refused_with_a_message(client, user):
