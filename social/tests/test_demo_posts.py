@@ -112,6 +112,11 @@ def test_demo_is_idempotent():
 
 
 def test_demo_posts_have_the_promised_shape():
+    # What keeps every comment in the past whenever the seed runs (social.demo.demo_when).
+    assert all(row.days_ago >= 2 and 0 <= row.hour <= 23 for row in DEMO_POSTS)
+    comments = [comment for row in DEMO_POSTS for comment in row.comments]
+    comments += [comment for row in DEMO_WEEK_POSTS for comment in row[5]]
+    assert all(0 < comment.minutes_after <= 12 * 60 for comment in comments)
     _seed_at("2026-11-25 10:00:00+00:00")
     demo = Post.objects.filter(body__in=[row.body for row in DEMO_POSTS])
     assert demo.count() == len(DEMO_POSTS)
