@@ -1,9 +1,10 @@
 """The demo digests of `manage.py seed_demo` (idempotent).
 
-`social.demo` seeds the last seven days, which may all fall in the current week (on a Sunday,
-say); the digest shows completed weeks. So a few posts go into the last completed week of the
-demo people (their timezones may disagree on which week that is, on a Monday morning), and
-then each person's digest of their last completed week is built.
+`social.demo` seeds posts from two to nine days ago, few of which may fall in the last
+completed week (on a Sunday, say, most are in the current one); the digest shows completed
+weeks. So a few posts go into the last completed week of the demo people (their timezones may
+disagree on which week that is, on a Monday morning), and then each person's digest of their
+last completed week is built.
 """
 
 from datetime import UTC, datetime, time, timedelta
@@ -13,25 +14,33 @@ from django.utils import timezone
 from digest.services import digest_build
 from digest.weeks import Week, week_last_completed
 from social import services
-from social.demo import _demo_image
+from social.demo import DemoComment, demo_comments, demo_photo
 from social.models import Post
 
-# (author, weekday: 1 = Monday, body, milestone, photo colours) — at 12:00 UTC, which is in
-# the same ISO week in every timezone from UTC-12 to UTC+14 for Tuesday to Friday.
+# (author, weekday: 1 = Monday, body, milestone, photos in social/demo_photos/, comments) — at
+# 12:00 UTC, which is in the same ISO week in every timezone from UTC-12 to UTC+14 for Tuesday
+# to Friday (and so are the comments, at most 12 hours later).
 DEMO_WEEK_POSTS = [
     (
         "erin",
         2,
-        "Planted the garlic for next summer. Two long rows, and a robin supervising.",
+        "The new lawn is finally coming through. Slowly, and in patches, but it's green.",
         False,
-        [(110, 90, 60)],
+        ["grass.jpg"],
+        (DemoComment("carol", 180, "Green! Your garden always wins in the end."),),
     ),
     (
         "bob",
         3,
-        "The twins' first swimming lesson. Nobody cried, not even me.",
+        "Clouds again, so the kids and I looked at the Hubble Deep Field instead. Every speck "
+        "in it is a galaxy.",
         False,
-        [(80, 150, 200), (60, 130, 190)],
+        ["hubble_deep_field.jpg"],
+        # Two commenters: important enough to make the digest next to carol's milestone.
+        (
+            DemoComment("alice", 60, "Every speck? That is making my head spin."),
+            DemoComment("carol", 600, "Print it for their room!"),
+        ),
     ),
     (
         "carol",
@@ -39,13 +48,15 @@ DEMO_WEEK_POSTS = [
         "Signed the lease on my own flat in Tokyo. A tiny balcony, and it's all mine.",
         True,
         [],
+        (DemoComment("alice", 240, "Congratulations! I'm coming to see that balcony."),),
     ),
     (
         "dan",
         5,
         "Cello lesson: my teacher said 'that was music' for the first time.",
         False,
-        [(150, 90, 60)],
+        [],
+        (),
     ),
 ]
 
@@ -53,7 +64,7 @@ DEMO_WEEK_POSTS = [
 def _demo_week_posts(people: dict, week: Week) -> int:
     """Seed DEMO_WEEK_POSTS into `week` unless they are there already; how many were made."""
     made = 0
-    for username, weekday, body, milestone, colours in DEMO_WEEK_POSTS:
+    for username, weekday, body, milestone, photos, comments in DEMO_WEEK_POSTS:
         author = people.get(username)
         if author is None:
             continue
@@ -68,15 +79,14 @@ def _demo_week_posts(people: dict, week: Week) -> int:
         )
         if already:
             continue
-        services.post_create(
+        post = services.post_create(
             author=author,
             body=body,
             is_milestone=milestone,
-            photos=[
-                _demo_image(colour, f"{username} #{i + 1}") for i, colour in enumerate(colours)
-            ],
+            photos=[demo_photo(name) for name in photos],
             created_at=when,
         )
+        demo_comments(people, post, comments)
         made += 1
     return made
 

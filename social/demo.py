@@ -1,168 +1,216 @@
-"""Posts, photos and comments of `manage.py seed_demo` (idempotent)."""
+"""Posts, photos and comments of `manage.py seed_demo` (idempotent).
 
-import io
-from datetime import timedelta
+A believable week, all of it in the past: posts from two to nine days ago at their authors'
+local hours, each comment a little after its post (and before the day the seed runs), and real
+photographs (social/demo_photos/, public domain or CC0: see its README.md) that go through the
+same intake as an upload.
+"""
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.http import Http404
 from django.utils import timezone
-from PIL import Image, ImageDraw
 
 from connections.models import Tag
 from social import services
 from social.models import Post
 
-# (author, days ago, hour, body, milestone, photo colours, commenters)
+DEMO_PHOTOS = Path(__file__).resolve().parent / "demo_photos"
+
+
+@dataclass(frozen=True)
+class DemoComment:
+    author: str
+    minutes_after: int  # after the post; at most 12 hours, so it is in the past (demo_when)
+    body: str
+
+
+@dataclass(frozen=True)
+class DemoPost:
+    author: str
+    days_ago: int  # two or more: the newest post and its comments are before today (UTC)
+    hour: int  # in the author's timezone
+    body: str
+    milestone: bool = False
+    photos: tuple[str, ...] = ()  # file names in DEMO_PHOTOS
+    tag: str | None = None  # the author's tag it is for; None: all their connections
+    comments: tuple[DemoComment, ...] = ()
+
+
 DEMO_POSTS = [
-    (
+    DemoPost(
         "bob",
-        6,
         9,
-        "The twins took their first steps today, within ten minutes of each other.",
-        True,
-        [(240, 190, 120)],
-        ["alice", "erin"],
+        19,
+        "The twins took their first steps today, within ten minutes of each other. We have it "
+        "all on video: shaky, and mostly ceiling.",
+        milestone=True,
+        comments=(
+            DemoComment("alice", 25, "Ten minutes apart, of course. This made my day!"),
+            DemoComment("dan", 140, "Amazing. Time to buy stair gates."),
+            DemoComment("carol", 610, "Wish I could be there. Send the video!"),
+        ),
     ),
-    (
+    DemoPost(
+        "carol",
+        9,
+        8,
+        "Got the job! I'm joining the design studio by the river, starting next week.",
+        milestone=True,
+        comments=(
+            DemoComment("erin", 45, "Wonderful news, dear. I knew you would."),
+            DemoComment("bob", 330, "Congratulations, so happy for you."),
+            DemoComment("alice", 400, "Knew it! Celebrate properly tonight."),
+        ),
+    ),
+    DemoPost(
         "alice",
-        6,
+        8,
         18,
         "Sourdough attempt number seven. It finally rose!",
-        False,
-        [(200, 150, 90), (170, 120, 70)],
-        ["carol"],
+        comments=(
+            DemoComment("carol", 50, "Recipe, please."),
+            DemoComment("bob", 95, "Save me a slice."),
+        ),
     ),
-    (
+    DemoPost(
+        "dan",
+        8,
+        20,
+        "Played my first full piece on the cello without stopping. Slowly, but all the way "
+        "through.",
+        comments=(
+            DemoComment("alice", 600, "Bravo! Next time, a recording."),
+            DemoComment("bob", 680, "The neighbours must be proud. Well done!"),
+        ),
+    ),
+    DemoPost(
+        "alice",
+        6,
+        12,
+        "Climbed the north face with the crew. Hands shaking, heart full.",
+        tag="climbing crew",
+        comments=(DemoComment("dan", 90, "Best day of the year. Same time next month?"),),
+    ),
+    DemoPost("alice", 6, 19, "Quiet evening. Reading on the balcony until it got too dark."),
+    DemoPost(
+        "alice",
+        6,
+        21,
+        "Also: the neighbours' cat has decided I am its person now.",
+        photos=("chelsea.jpg",),
+        comments=(
+            DemoComment("bob", 30, "She has chosen well."),
+            DemoComment("carol", 420, "Those eyes! More photos, please."),
+        ),
+    ),
+    DemoPost(
         "carol",
         5,
         8,
-        "Cherry blossoms along the river this morning. Tokyo in spring is unreal.",
-        False,
-        [(250, 200, 220), (240, 170, 200), (230, 150, 190)],
-        ["alice", "dan"],
+        "New job, new routine: the espresso bar under the studio might be the real reason I "
+        "took it.",
+        photos=("coffee.jpg",),
+        comments=(
+            DemoComment("alice", 90, "This made my day! Save me a seat for when I visit."),
+            DemoComment("erin", 130, "Lovely, dear. Don't forget to eat something with it."),
+        ),
     ),
-    (
-        "dan",
-        5,
-        20,
-        "Played my first full piece on the cello without stopping. Slowly, but all "
-        "the way through.",
-        False,
-        [],
-        ["erin"],
-    ),
-    (
-        "erin",
-        4,
-        7,
-        "The tomatoes are in. Forty-two seedlings, each with a name.",
-        False,
-        [(90, 160, 80)],
-        ["bob"],
-    ),
-    (
-        "alice",
-        4,
-        12,
-        "Climbed the north face with the crew. Hands shaking, heart full.",
-        False,
-        [(120, 140, 170)],
-        ["dan"],
-    ),
-    ("alice", 4, 19, "Quiet evening. Reading on the balcony until it got too dark.", False, [], []),
-    ("alice", 4, 22, "Also: the neighbours' cat has decided I am its person now.", False, [], []),
-    (
+    DemoPost(
         "bob",
-        3,
-        21,
-        "Saw Saturn's rings through the new telescope. The kids were speechless.",
-        False,
-        [(20, 20, 50)],
-        ["carol", "alice"],
+        4,
+        20,
+        "Took the twins down to Florida to see a launch. Thirty seconds of thunder, and they "
+        "slept through all of it.",
+        photos=("rocket.jpg",),
+        comments=(
+            DemoComment("alice", 35, "Of course they did. What a photo!"),
+            DemoComment("dan", 70, "Jealous. Was it loud?"),
+            DemoComment("bob", 85, "Loud enough to feel in your chest."),
+        ),
     ),
-    (
-        "carol",
-        2,
-        10,
-        "Got the job! Starting at the design studio next month.",
-        True,
-        [],
-        ["alice", "bob", "erin"],
-    ),
-    (
+    DemoPost(
         "dan",
-        1,
+        3,
         15,
         "Century ride done: 160 km, one flat tyre, zero regrets.",
-        False,
-        [(200, 80, 60)],
-        [],
+        comments=(
+            DemoComment("bob", 120, "Zero regrets until tomorrow morning."),
+            DemoComment("alice", 500, "Legend."),
+        ),
     ),
-    (
+    DemoPost(
         "erin",
-        0,
+        3,
         9,
         "Grandchild number four arrived this morning. Everyone is well.",
-        True,
-        [(250, 230, 200)],
-        ["alice", "bob", "carol", "dan"],
+        milestone=True,
+        comments=(DemoComment("carol", 40, "Congratulations, Erin! So happy for you all."),),
+    ),
+    DemoPost(
+        "alice",
+        2,
+        18,
+        "Took my niece to the space exhibition. She stood in front of Eileen Collins' portrait "
+        "for ten minutes and now wants to fly the shuttle.",
+        photos=("astronaut.jpg",),
+        comments=(
+            DemoComment("bob", 45, "A future pilot! The twins want to come next time."),
+            DemoComment("carol", 560, "Tell her she has my vote."),
+        ),
     ),
 ]
 
 
-def _demo_image(colour: tuple[int, int, int], label: str) -> SimpleUploadedFile:
-    """A small generated photo (a gradient with a caption), as an upload."""
-    image = Image.new("RGB", (960, 720), colour)
-    draw = ImageDraw.Draw(image)
-    for row in range(0, 720, 8):
-        shade = tuple(max(0, c - row // 12) for c in colour)
-        draw.rectangle([0, row, 960, row + 8], fill=shade)
-    draw.text((40, 660), label, fill=(255, 255, 255))
-    buffer = io.BytesIO()
-    image.save(buffer, format="JPEG", quality=80)
-    return SimpleUploadedFile("demo.jpg", buffer.getvalue(), content_type="image/jpeg")
+def demo_photo(name: str) -> SimpleUploadedFile:
+    """A vendored photo as an upload: it goes through the intake like any other."""
+    return SimpleUploadedFile(name, (DEMO_PHOTOS / name).read_bytes(), content_type="image/jpeg")
+
+
+def demo_when(author, *, days_ago: int, hour: int, now: datetime) -> datetime:
+    """`hour` o'clock in the author's timezone, `days_ago` days before today (UTC).
+
+    Two days ago at 23:00 at UTC-12 is at most yesterday 11:00 UTC: with comments at most 12
+    hours later, everything is before today began, so in the past whenever the seed runs."""
+    day = now.astimezone(UTC).date() - timedelta(days=days_ago)
+    return datetime.combine(day, time(hour), tzinfo=ZoneInfo(author.timezone))
+
+
+def demo_comments(people: dict, post: Post, comments: tuple[DemoComment, ...]) -> None:
+    """The comments on a demo post, each at its time after the post."""
+    for comment in comments:
+        # Http404 if the commenter cannot see the post: a mistake in the demo's data.
+        services.comment_create(
+            author=people[comment.author],
+            post_id=post.pk,
+            body=comment.body,
+            created_at=post.created_at + timedelta(minutes=comment.minutes_after),
+        )
 
 
 def demo_seed_posts(people: dict, stdout) -> None:
     """A week of posts with photos and comments between the demo people."""
-    now = timezone.now().replace(minute=0, second=0, microsecond=0)
+    now = timezone.now()
     created = kept = 0
-    for username, days_ago, hour, body, milestone, colours, commenters in DEMO_POSTS:
-        author = people[username]
-        if Post.objects.visible_to(author).filter(author=author, body=body).exists():
+    for row in DEMO_POSTS:
+        author = people[row.author]
+        if Post.objects.visible_to(author).filter(author=author, body=row.body).exists():
             kept += 1
             continue
-        when = (now - timedelta(days=days_ago)).replace(hour=hour)
-        # Alice's evening posts go to a tag when she has one (the graph seed makes them).
-        tag = Tag.objects.owned_by(author).order_by("name").first()
-        use_tag = username == "alice" and hour >= 19 and tag is not None
+        when = demo_when(author, days_ago=row.days_ago, hour=row.hour, now=now)
+        tags = [Tag.objects.owned_by(author).get(name=row.tag)] if row.tag else []
         post = services.post_create(
             author=author,
-            body=body,
-            audience=Post.Audience.TAGS if use_tag else Post.Audience.CONNECTIONS,
-            audience_tags=[tag] if use_tag else [],
-            is_milestone=milestone,
-            photos=[
-                _demo_image(colour, f"{username} #{i + 1}") for i, colour in enumerate(colours)
-            ],
-            created_at=min(when, timezone.now()),
+            body=row.body,
+            audience=Post.Audience.TAGS if tags else Post.Audience.CONNECTIONS,
+            audience_tags=tags,
+            is_milestone=row.milestone,
+            photos=[demo_photo(name) for name in row.photos],
+            created_at=when,
         )
-        for commenter in commenters:
-            try:
-                services.comment_create(
-                    author=people[commenter], post_id=post.pk, body=_comment_for(commenter)
-                )
-            except Http404:  # not connected in this demo graph: they cannot see the post
-                continue
+        demo_comments(people, post, row.comments)
         created += 1
     stdout.write(f"  posts: {created} created, {kept} kept")
-
-
-def _comment_for(username: str) -> str:
-    return {
-        "alice": "This made my day!",
-        "bob": "Congratulations, so happy for you.",
-        "carol": "Wish I could be there. Send more photos!",
-        "dan": "Amazing. Well done.",
-        "erin": "Lovely news, dear.",
-    }[username]

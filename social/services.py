@@ -245,6 +245,7 @@ def post_create(
                     height=display.height,
                     thumbnail_width=thumbnail.width,
                     thumbnail_height=thumbnail.height,
+                    created_at=post.created_at,
                 )
             transaction.on_commit(POSTS_CREATED.inc)
     except BaseException:
@@ -369,8 +370,11 @@ def post_delete(*, user: User, post_id: int) -> None:
         post_destroy(post=_post_owned(user=user, post_id=post_id))
 
 
-def comment_create(*, author: User, post_id: int, body: str) -> Comment:
-    """Comment on a post `author` can see (404 otherwise); 1–2,000 characters."""
+def comment_create(
+    *, author: User, post_id: int, body: str, created_at: datetime | None = None
+) -> Comment:
+    """Comment on a post `author` can see (404 otherwise); 1–2,000 characters.
+    `created_at` is for imports and the demo seed only."""
     post = Post.objects.visible_to(author).filter(pk=post_id).first()
     if post is None:
         raise Http404
@@ -388,7 +392,9 @@ def comment_create(*, author: User, post_id: int, body: str) -> Comment:
             }
         )
     with transaction.atomic():
-        comment = Comment.objects.create(post=post, author=author, body=body)
+        comment = Comment.objects.create(
+            post=post, author=author, body=body, created_at=created_at or timezone.now()
+        )
         post_importance_recompute(post_id=post.pk)
     return comment
 

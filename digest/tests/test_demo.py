@@ -3,13 +3,16 @@
 import io
 from itertools import combinations
 
+import pytest
 import time_machine
+from django.core.management import call_command
+from django.utils import timezone
 
 from connections.tests.factories import connect
 from digest.demo import DEMO_WEEK_POSTS, demo_seed_digest
 from digest.models import Digest, DigestEntry
-from digest.weeks import Week
-from social.models import Photo, Post
+from digest.weeks import Week, week_last_completed
+from social.models import Photo, Post, User
 from social.tests.factories import UserFactory
 
 ZONES = {
@@ -63,3 +66,24 @@ def test_demo_digests_cover_each_persons_last_week_once(db):
     assert Digest.objects.count() == len(people)
     assert list(DigestEntry.objects.order_by("pk").values_list("pk", "post_id")) == entries
     assert "0 posts added" in out.getvalue()
+
+
+# A Sunday (the current week holds most of the demo posts) and a Monday just after midnight in
+# Paris (still Sunday in New York and Los Angeles).
+@pytest.mark.parametrize("instant", ["2026-11-29 20:00:00+00:00", "2026-11-29 23:30:00+00:00"])
+def test_seed_demo_gives_alice_a_full_digest_of_last_week(db, instant):
+    with time_machine.travel(instant, tick=False):
+        call_command("seed_demo", stdout=io.StringIO())
+        alice = User.objects.get(username="alice")
+        week = week_last_completed(alice.timezone)
+        digest = Digest.objects.get(user=alice, week=str(week))
+        start, end = week.bounds(alice.timezone)
+        shown = list(digest.entries.order_by("position").select_related("post__author"))
+        # Pages from the people she is connected with, a milestone among them, and photos:
+        # what the README's digest picture promises.
+        authors = {entry.post.author.username for entry in shown}
+        assert authors <= {"bob", "carol", "dan"} and len(authors) >= 2
+        assert all(start <= entry.post.created_at < end for entry in shown)
+        assert any(entry.post.is_milestone for entry in shown)
+        assert Photo.objects.filter(post__in=[entry.post for entry in shown]).exists()
+        assert digest.built_at <= timezone.now()

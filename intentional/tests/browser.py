@@ -89,12 +89,12 @@ class BrowserPage:
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / f"{name}.png"
         if self.javascript:
+            # decode(): loaded and decoded, ready to paint (a lazy image not yet requested
+            # counts as `complete`, so waiting for "load" only when incomplete missed some).
             self.page.evaluate(
                 """() => Promise.all([...document.images].map(img => {
                   img.loading = "eager";
-                  return img.complete ? null : new Promise(done => {
-                    img.addEventListener("load", done); img.addEventListener("error", done);
-                  });
+                  return img.decode().catch(() => null);
                 }))"""
             )
         self.page.screenshot(path=str(path), full_page=full_page)

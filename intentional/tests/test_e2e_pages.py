@@ -45,9 +45,13 @@ def _signed_in_pages(post_path: str, person: str) -> list[tuple[str, str]]:
 
 @pytest.fixture
 def demo_post_path(live_server) -> str:
-    """The demo network; the path of Bob's milestone (a post with a photo and comments)."""
+    """The demo network; the path of a post of Bob's with a photo and comments."""
     call_command("seed_demo", stdout=io.StringIO())
-    post = Post.objects.filter(author__username="bob", is_milestone=True).earliest("created_at")
+    post = (
+        Post.objects.filter(author__username="bob", photos__isnull=False, comments__isnull=False)
+        .distinct()
+        .earliest("created_at")
+    )
     return post.get_absolute_url()
 
 

@@ -34,7 +34,7 @@ def _small_png(source: Path, target: Path) -> None:
 
 def test_tour(page_factory):
     call_command("seed_demo", stdout=io.StringIO())
-    cherry = Post.objects.get(author__username="carol", body__startswith="Cherry blossoms")
+    coffee = Post.objects.get(author__username="carol", body__startswith="New job, new routine")
     folder = ARTIFACTS / "tour"
     shots = []
 
@@ -44,7 +44,7 @@ def test_tour(page_factory):
     page.goto("/feed/")  # without the "signed in" message
     expect(page.locator(".post").first).to_be_visible()
     shots.append(browser_page.screenshot("feed", folder=folder, full_page=False))
-    page.goto(cherry.get_absolute_url())
+    page.goto(coffee.get_absolute_url())
     expect(page.get_by_role("region", name="Comments")).to_contain_text("This made my day!")
     shots.append(browser_page.screenshot("post", folder=folder, full_page=False))
     page.goto("/digest/")

@@ -1,10 +1,13 @@
 """A small demo network to look around in (idempotent)."""
 
+from datetime import timedelta
+
 from allauth.account.models import EmailAddress
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone as django_timezone
 
-from connections.demo import demo_seed_graph
+from connections.demo import JOINED_DAYS_AGO, demo_seed_graph
 from digest.demo import demo_seed_digest
 from social.demo import demo_seed_posts
 from social.models import User
@@ -34,6 +37,9 @@ class Command(BaseCommand):
                     "display_name": display_name,
                     "bio": bio,
                     "timezone": timezone,
+                    # Before any of their connections: the demo network is years old.
+                    "date_joined": django_timezone.now()
+                    - timedelta(days=JOINED_DAYS_AGO[username]),
                 },
             )
             if created:
