@@ -9,7 +9,7 @@ from django.db.models import Exists, F, Max, OuterRef, Q, Window
 from django.db.models.functions import RowNumber, TruncDate
 
 from digest.models import Digest, DigestEntry
-from digest.summary import SOURCE_BUILTIN, summary_builtin
+from digest.summary import SOURCE_BUILTIN, summary_basis, summary_builtin
 from digest.weeks import Week
 from social.models import Post, User
 from social.selectors import posts_visible
@@ -123,19 +123,25 @@ def digest_posts_for(*, viewer: User, post_ids: list[int], for_email: bool = Fal
     return [by_id[pk] for pk in post_ids if pk in by_id]
 
 
+def _summary_unchanged(digest: Digest, posts: list[Post]) -> bool:
+    """Was `digest`'s stored summary written from exactly `posts`, as they are now?"""
+    return digest.summary_basis == summary_basis(posts)
+
+
 def digest_stored_page(*, digest: Digest, viewer: User, for_email: bool = False) -> DigestPage:
     """A stored digest as `viewer` sees it now: posts they can no longer see are left out.
 
-    If any is left out (hidden now, or deleted: an empty entry), the stored summary may mention
-    it, so a built-in one is written from what is still visible. `for_email`: the posts carry
-    only what the email shows.
+    The stored summary is shown only if it was written from exactly the posts still visible,
+    with the same text: after an edit, a narrowed audience or a deletion (an empty entry) it
+    may quote text that is gone, so a built-in one is written from what is visible now (SPEC
+    §5). `for_email`: the posts carry only what the email shows.
     """
-    entry_ids = list(digest.entries.order_by("position").values_list("post_id", flat=True))
+    entry_ids = digest.entries.order_by("position").values_list("post_id", flat=True)
     posts = digest_posts_for(
         viewer=viewer, post_ids=[pk for pk in entry_ids if pk is not None], for_email=for_email
     )
     summary, source = digest.summary, digest.summary_source
-    if len(posts) != len(entry_ids):
+    if not _summary_unchanged(digest, posts):
         summary, source = summary_builtin(posts), SOURCE_BUILTIN
     return DigestPage(
         week=digest.iso_week,
@@ -166,29 +172,32 @@ def digest_preview(*, viewer: User, week: Week) -> DigestPage:
 
 def digests_export(*, user: User) -> list[dict]:
     """`user`'s stored digests for their data export, as they could see them now: only the
-    posts still visible, and the summary only while every post it was written from is."""
+    posts still visible, and the summary only while it quotes nothing gone (an edit, a narrowed
+    audience or a deletion since it was written). Two queries."""
     visible = Exists(Post.objects.visible_to(user).filter(pk=OuterRef("post")))
     entries = (
         DigestEntry.objects.filter(user=user)
         .annotate(visible=visible)
         .order_by("digest_id", "position")
-        .values_list("digest_id", "post_id", "visible")
+        .values_list("digest_id", "visible", "post_id", "post__is_milestone", "post__body")
     )
-    posts_by_digest: dict[int, list[int]] = {}
-    hidden: set[int] = set()
-    for digest_id, post_id, is_visible in entries:
+    posts_by_digest: dict[int, list[Post]] = {}
+    for digest_id, is_visible, post_id, is_milestone, body in entries:
         if is_visible:
-            posts_by_digest.setdefault(digest_id, []).append(post_id)
-        else:
-            hidden.add(digest_id)
-    return [
-        {
-            "week": digest.week,
-            "summary": None if digest.pk in hidden else digest.summary,
-            "summary_source": digest.summary_source,
-            "built_at": digest.built_at.isoformat(),
-            "emailed_at": digest.emailed_at.isoformat() if digest.emailed_at else None,
-            "posts": posts_by_digest.get(digest.pk, []),
-        }
-        for digest in Digest.objects.of(user).order_by("week")
-    ]
+            # Only what summary_basis reads; the text of others' posts is not exported.
+            post = Post(pk=post_id, is_milestone=is_milestone, body=body)
+            posts_by_digest.setdefault(digest_id, []).append(post)
+    exported = []
+    for digest in Digest.objects.of(user).order_by("week"):
+        posts = posts_by_digest.get(digest.pk, [])
+        exported.append(
+            {
+                "week": digest.week,
+                "summary": digest.summary if _summary_unchanged(digest, posts) else None,
+                "summary_source": digest.summary_source,
+                "built_at": digest.built_at.isoformat(),
+                "emailed_at": digest.emailed_at.isoformat() if digest.emailed_at else None,
+                "posts": [post.pk for post in posts],
+            }
+        )
+    return exported

@@ -12,7 +12,7 @@ from django.utils import timezone
 from digest.emails import digest_email_message
 from digest.models import Digest, DigestDelivery, DigestEntry
 from digest.selectors import digest_preview, digest_select, digest_stored_page
-from digest.summary import summary_generate
+from digest.summary import summary_basis, summary_generate
 from digest.weeks import Week, week_current, week_last_completed
 from intentional.metrics import DIGEST_EMAILS, DIGEST_SECONDS
 from social.models import User
@@ -37,6 +37,7 @@ def digest_build(*, user: User, week: Week, rebuild: bool = False) -> Digest:
         posts = digest_select(recipient=user, week=week)
         # Outside the transaction: the endpoint may take seconds.
         summary, source = summary_generate(posts)
+        basis = summary_basis(posts)
         start, end = week.bounds(user.timezone)
         try:
             with transaction.atomic():
@@ -48,6 +49,7 @@ def digest_build(*, user: User, week: Week, rebuild: bool = False) -> Digest:
                         ends_at=end,
                         summary=summary,
                         summary_source=source,
+                        summary_basis=basis,
                         built_at=timezone.now(),
                     )
                 else:
@@ -55,6 +57,7 @@ def digest_build(*, user: User, week: Week, rebuild: bool = False) -> Digest:
                     digest.entries.all().delete()
                     digest.starts_at, digest.ends_at = start, end
                     digest.summary, digest.summary_source = summary, source
+                    digest.summary_basis = basis
                     digest.built_at = timezone.now()
                     digest.save(
                         update_fields=[
@@ -62,6 +65,7 @@ def digest_build(*, user: User, week: Week, rebuild: bool = False) -> Digest:
                             "ends_at",
                             "summary",
                             "summary_source",
+                            "summary_basis",
                             "built_at",
                         ]
                     )

@@ -5,6 +5,7 @@ OpenAI-compatible chat endpoint writes it instead, given only the selected posts
 recipient can see); any failure falls back to the built-in one, and the source is recorded.
 """
 
+import hashlib
 import http.client
 import json
 import logging
@@ -37,6 +38,14 @@ class SummaryPost(Protocol):
     author: _Author
     body: str
     is_milestone: bool
+
+
+def summary_basis(posts) -> str:
+    """A fingerprint of what a summary is written from: each post's id, milestone flag and text,
+    in order. A stored summary whose basis differs from the posts its reader can see now may
+    quote text that is gone (an edit, a narrowed audience, a deletion) and is written again."""
+    written_from = [[post.pk, post.is_milestone, post.body] for post in posts]
+    return hashlib.sha256(json.dumps(written_from).encode()).hexdigest()
 
 
 def summary_quote(body: str, *, words: int = QUOTE_WORDS) -> str:

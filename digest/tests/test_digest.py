@@ -1,21 +1,27 @@
 """Building, storing and showing digests: the service, the pages and the API."""
 
 from datetime import UTC, timedelta
+from importlib import import_module
 
 import pytest
 import time_machine
+from django.apps import apps as django_apps
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from rest_framework.test import APIClient
 
 from connections.models import Connection
 from connections.tests.factories import BlockFactory
 from digest.models import Digest, DigestEntry
 from digest.selectors import digest_select
 from digest.services import FutureWeek, digest_build, digest_show
-from digest.summary import QUIET_WEEK
+from digest.summary import QUIET_WEEK, summary_basis
 from digest.tests.helpers import at, make_circle, post_at
 from digest.weeks import Week
+from social.exports import export_data
 from social.models import Post
+from social.services import post_destroy, post_update
+from social.tests.factories import CommentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -131,6 +137,83 @@ def test_showing_a_stored_digest_rechecks_visibility():
     assert "married" not in page.summary and "Alice" not in page.summary
     assert page.summary_source == "builtin"
     assert [person.username for person in page.people] == ["bob"]
+
+
+def _change(post, how):
+    """The author edits `post`, narrows it to themselves, or deletes it."""
+    if how == "edit":
+        post_update(user=post.author, post_id=post.pk, body="We eloped!")
+    elif how == "narrow":
+        post_update(user=post.author, post_id=post.pk, audience="private")
+    else:
+        post_destroy(post=post)
+
+
+def _summary_on(surface, client, viewer) -> str:
+    """The summary of W6 that `viewer` gets on a surface: the page, the API or their export."""
+    if surface == "page":
+        client.force_login(viewer)
+        html = client.get("/digest/2026-W06/").content.decode()
+        return html.split('class="digest-summary">')[1].split("</p>")[0]
+    if surface == "api":
+        api = APIClient()
+        api.force_authenticate(viewer)
+        return api.get("/api/v1/digest/2026-W06/").json()["summary"]
+    [digest] = export_data(user=viewer)["digests"]
+    return digest["summary"] or ""
+
+
+@pytest.mark.parametrize("how", ["edit", "narrow", "delete"])
+@pytest.mark.parametrize("surface", ["page", "api", "export"])
+@time_machine.travel(NOW, tick=False)
+def test_a_stored_summary_never_quotes_text_that_is_gone(client, how, surface):
+    circle = make_circle()
+    news = post_at(circle.alice, at("2026-02-03 10:00", "UTC"), 8.0, body="We got married!",
+                   is_milestone=True)  # fmt: skip
+    post_at(circle.bob, at("2026-02-04 10:00", "UTC"), 3.0, body="New bike.")
+    digest_show(viewer=circle.me, week=W6)  # built and stored
+    assert "married" in _summary_on(surface, client, circle.me)
+    _change(news, how)
+    summary = _summary_on(surface, client, circle.me)
+    assert "married" not in summary
+    if surface != "export":  # written again from what is visible now
+        assert "New bike." in summary
+        assert ("eloped" in summary) == (how == "edit")
+    assert Digest.objects.get().summary_basis  # the stored row is left as it was
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_stored_llm_summary_is_kept_until_its_posts_change():
+    circle = make_circle()
+    news = post_at(circle.alice, at("2026-02-03 10:00", "UTC"), 8.0, body="We got married!")
+    digest = digest_build(user=circle.me, week=W6)
+    Digest.objects.filter(pk=digest.pk).update(summary="Alice married.", summary_source="llm")
+    # Nothing the summary was written from changed: a new comment, a wider audience.
+    CommentFactory(post=news, author=circle.me)
+    page = digest_show(viewer=circle.me, week=W6)
+    assert (page.summary, page.summary_source) == ("Alice married.", "llm")
+    post_update(user=circle.alice, post_id=news.pk, body="We got married! Photos soon.")
+    page = digest_show(viewer=circle.me, week=W6)
+    assert page.summary_source == "builtin"
+    assert "Photos soon." not in page.summary and "We got married!" in page.summary
+
+
+def test_digests_stored_before_the_basis_get_one_unless_their_posts_changed():
+    record_bases = import_module("digest.migrations.0003_digest_summary_basis").record_bases
+    circle = make_circle()
+    kept = post_at(circle.alice, at("2026-02-03 10:00", "UTC"), 3.0, body="Kept.")
+    edited = post_at(circle.alice, at("2026-01-27 10:00", "UTC"), 3.0, body="Before.")
+    with time_machine.travel(NOW, tick=False):
+        intact = digest_build(user=circle.me, week=W6)
+        stale = digest_build(user=circle.me, week=W6.shifted(-1))
+        quiet = digest_build(user=circle.me, week=W6.shifted(-2))
+    Post.objects.filter(pk=edited.pk).update(body="After.", edited_at=at("2026-02-12", "UTC"))
+    Digest.objects.update(summary_basis="")
+    record_bases(django_apps, None)
+    bases = dict(Digest.objects.values_list("pk", "summary_basis"))
+    assert bases[intact.pk] == summary_basis([kept])
+    assert bases[quiet.pk] == summary_basis([])
+    assert bases[stale.pk] == ""  # unknown: written again whenever shown
 
 
 def test_the_current_week_is_a_preview_and_not_stored():
