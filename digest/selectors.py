@@ -157,6 +157,14 @@ def digest_stored_page(*, digest: Digest, viewer: User, for_email: bool = False)
 def digest_preview(*, viewer: User, week: Week) -> DigestPage:
     """The current week so far: selected live, summarised with the built-in generator."""
     selected = digest_select(recipient=viewer, week=week)
+    return digest_live_page(viewer=viewer, week=week, selected=selected, is_preview=True)
+
+
+def digest_live_page(
+    *, viewer: User, week: Week, selected: list[Post], is_preview: bool
+) -> DigestPage:
+    """A week as selected now, not stored: the current week so far (`is_preview`), or a past
+    week with nothing selected. Summarised with the built-in generator."""
     posts = digest_posts_for(viewer=viewer, post_ids=[post.pk for post in selected])
     start, end = week.bounds(viewer.timezone)
     return DigestPage(
@@ -166,7 +174,7 @@ def digest_preview(*, viewer: User, week: Week) -> DigestPage:
         summary=summary_builtin(posts),
         summary_source=SOURCE_BUILTIN,
         posts=posts,
-        is_preview=True,
+        is_preview=is_preview,
     )
 
 

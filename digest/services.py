@@ -11,7 +11,12 @@ from django.utils import timezone
 
 from digest.emails import digest_email_message
 from digest.models import Digest, DigestDelivery, DigestEntry
-from digest.selectors import digest_preview, digest_select, digest_stored_page
+from digest.selectors import (
+    digest_live_page,
+    digest_preview,
+    digest_select,
+    digest_stored_page,
+)
 from digest.summary import summary_basis, summary_generate
 from digest.weeks import Week, week_current, week_last_completed
 from intentional.metrics import DIGEST_EMAILS, DIGEST_SECONDS
@@ -24,8 +29,14 @@ class FutureWeek(Exception):
     """The week has not started yet in the viewer's timezone: there is nothing to show."""
 
 
-def digest_build(*, user: User, week: Week, rebuild: bool = False) -> Digest:
+def digest_build(
+    *, user: User, week: Week, rebuild: bool = False, store_empty: bool = True
+) -> Digest | None:
     """`user`'s stored digest of `week`, built and stored if missing (or if `rebuild`).
+
+    `store_empty=False` (looking at a week): a missing digest whose selection is empty is not
+    stored and None is returned, so looking at empty weeks stores nothing (SPEC §5). The email
+    stores it (`store_empty`), its delivery row recording that the week was skipped.
 
     Idempotent: two workers building the same digest end with one row (the unique
     (user, week) constraint decides) and both return it.
@@ -35,6 +46,8 @@ def digest_build(*, user: User, week: Week, rebuild: bool = False) -> Digest:
         return existing
     with DIGEST_SECONDS.time():
         posts = digest_select(recipient=user, week=week)
+        if not posts and existing is None and not store_empty:
+            return None
         # Outside the transaction: the endpoint may take seconds.
         summary, source = summary_generate(posts)
         basis = summary_basis(posts)
@@ -82,8 +95,9 @@ def digest_build(*, user: User, week: Week, rebuild: bool = False) -> Digest:
 def digest_show(*, viewer: User, week: Week | None = None, now: datetime | None = None):
     """The DigestPage `viewer` sees for `week` (default: the last completed one).
 
-    The current week is a live preview; a past week is the stored digest, built on demand.
-    Raises FutureWeek for a week that has not started.
+    The current week is a live preview; a past week is the stored digest, built and stored on
+    demand if anything is selected (an empty week is shown, not stored). Raises FutureWeek for
+    a week that has not started.
     """
     now = now or timezone.now()
     current = week_current(viewer.timezone, now=now)
@@ -92,7 +106,9 @@ def digest_show(*, viewer: User, week: Week | None = None, now: datetime | None 
         raise FutureWeek(str(week))
     if week == current:
         return digest_preview(viewer=viewer, week=week)
-    digest = digest_build(user=viewer, week=week)
+    digest = digest_build(user=viewer, week=week, store_empty=False)
+    if digest is None:
+        return digest_live_page(viewer=viewer, week=week, selected=[], is_preview=False)
     return digest_stored_page(digest=digest, viewer=viewer)
 
 

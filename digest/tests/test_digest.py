@@ -227,6 +227,34 @@ def test_the_current_week_is_a_preview_and_not_stored():
     assert not Digest.objects.exists()
 
 
+@pytest.mark.parametrize("prefix", ["/digest/", "/api/v1/digest/"])
+@time_machine.travel(NOW, tick=False)
+def test_looking_at_a_week_stores_it_only_if_completed_and_not_empty(client, prefix):
+    circle = make_circle()
+    # Week 3: a candidate below DIGEST_MIN_IMPORTANCE, so nothing is selected.
+    post_at(circle.alice, at("2026-01-13 10:00", "UTC"), 1.0)
+    post_at(circle.alice, at("2026-02-03 10:00", "UTC"), 3.0)  # week 6, the last completed
+    post_at(circle.bob, at("2026-02-10 10:00", "UTC"), 3.0)  # week 7, the current one
+    client.force_login(circle.me)
+    for week in ["2026-W03", "2026-W04", "2026-W05", "2026-W07", "2026-W05"]:
+        assert client.get(f"{prefix}{week}/").status_code == 200
+    assert not Digest.objects.exists()
+    for _ in range(2):
+        assert client.get(f"{prefix}2026-W06/").status_code == 200
+        assert client.get(prefix).status_code == 200  # the last completed week: W6 again
+    assert list(Digest.objects.values_list("week", flat=True)) == ["2026-W06"]
+
+
+def test_showing_an_empty_past_week_stores_nothing_in_two_queries(django_assert_num_queries):
+    circle = make_circle()
+    _week_posts(circle, 3)  # week 6; week 5 is empty
+    with time_machine.travel(NOW, tick=False), django_assert_num_queries(2):
+        # Look up a stored digest; select. Nothing to store, nothing more to load.
+        page = digest_show(viewer=circle.me, week=W6.shifted(-1))
+    assert (page.posts, page.summary, page.is_preview) == ([], QUIET_WEEK, False)
+    assert page.next_week == W6
+
+
 def test_a_future_week_is_refused_and_the_default_is_the_last_completed_week():
     circle = make_circle("Asia/Tokyo")
     # Sunday 15:30 UTC = Monday 00:30 in Tokyo: week 7 is already over there.
