@@ -5,12 +5,12 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Exists, F, Max, OuterRef, Q, Window
+from django.db.models import Exists, F, Max, Min, OuterRef, Q, Window
 from django.db.models.functions import RowNumber, TruncDate
 
 from digest.models import Digest, DigestEntry
 from digest.summary import SOURCE_BUILTIN, summary_basis, summary_builtin
-from digest.weeks import Week
+from digest.weeks import Week, week_last_completed, week_of, week_parse
 from social.models import Post, User
 from social.selectors import posts_visible
 
@@ -29,6 +29,8 @@ class DigestPage:
     # The current week, selected live and not stored.
     is_preview: bool = False
     digest: Digest | None = None
+    # The viewer's first week (digest_first_week): no link to the week before it.
+    first_week: Week | None = None
 
     @property
     def people(self) -> list[User]:
@@ -39,7 +41,10 @@ class DigestPage:
         return list(seen.values())
 
     @property
-    def previous_week(self) -> Week:
+    def previous_week(self) -> Week | None:
+        """The week before, unless this is the viewer's first week."""
+        if self.first_week is not None and self.week <= self.first_week:
+            return None
         return self.week.shifted(-1)
 
     @property
@@ -59,6 +64,32 @@ def digest_candidates(*, recipient: User, week: Week):
         .in_circle_of(recipient, with_own=False)
         .filter(created_at__gte=start, created_at__lt=end)
     )
+
+
+def digest_joined_week(*, viewer: User, now: datetime) -> Week:
+    """The week `viewer` joined, in their timezone, or the last completed week if that is
+    earlier: the default digest (the last completed week) is always there to show."""
+    joined = week_of(viewer.date_joined, viewer.timezone)
+    return min(joined, week_last_completed(viewer.timezone, now=now))
+
+
+def digest_first_week(*, viewer: User, now: datetime) -> Week:
+    """The first week of `viewer`'s digests (its page has no link to the week before; earlier
+    weeks are refused): the week they joined (`digest_joined_week`), or an earlier week with
+    a post by someone else that they can see now (a new connection's older posts) or with a
+    digest of theirs stored (the email links to it). In their timezone. Two queries."""
+    first = digest_joined_week(viewer=viewer, now=now)
+    earliest_post = (
+        Post.objects.visible_to(viewer)
+        .in_circle_of(viewer, with_own=False)
+        .aggregate(first=Min("created_at"))["first"]
+    )
+    if earliest_post is not None:
+        first = min(first, week_of(earliest_post, viewer.timezone))
+    earliest_digest = Digest.objects.of(viewer).aggregate(first=Min("week"))["first"]
+    if earliest_digest is not None:
+        first = min(first, week_parse(earliest_digest))
+    return first
 
 
 def digest_select(*, recipient: User, week: Week) -> list[Post]:
@@ -128,7 +159,9 @@ def _summary_unchanged(digest: Digest, posts: list[Post]) -> bool:
     return digest.summary_basis == summary_basis(posts)
 
 
-def digest_stored_page(*, digest: Digest, viewer: User, for_email: bool = False) -> DigestPage:
+def digest_stored_page(
+    *, digest: Digest, viewer: User, for_email: bool = False, first_week: Week | None = None
+) -> DigestPage:
     """A stored digest as `viewer` sees it now: posts they can no longer see are left out.
 
     The stored summary is shown only if it was written from exactly the posts still visible,
@@ -151,17 +184,25 @@ def digest_stored_page(*, digest: Digest, viewer: User, for_email: bool = False)
         summary_source=source,
         posts=posts,
         digest=digest,
+        first_week=first_week,
     )
 
 
-def digest_preview(*, viewer: User, week: Week) -> DigestPage:
+def digest_preview(*, viewer: User, week: Week, first_week: Week | None = None) -> DigestPage:
     """The current week so far: selected live, summarised with the built-in generator."""
     selected = digest_select(recipient=viewer, week=week)
-    return digest_live_page(viewer=viewer, week=week, selected=selected, is_preview=True)
+    return digest_live_page(
+        viewer=viewer, week=week, selected=selected, is_preview=True, first_week=first_week
+    )
 
 
 def digest_live_page(
-    *, viewer: User, week: Week, selected: list[Post], is_preview: bool
+    *,
+    viewer: User,
+    week: Week,
+    selected: list[Post],
+    is_preview: bool,
+    first_week: Week | None = None,
 ) -> DigestPage:
     """A week as selected now, not stored: the current week so far (`is_preview`), or a past
     week with nothing selected. Summarised with the built-in generator."""
@@ -175,6 +216,7 @@ def digest_live_page(
         summary_source=SOURCE_BUILTIN,
         posts=posts,
         is_preview=is_preview,
+        first_week=first_week,
     )
 
 

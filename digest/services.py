@@ -12,6 +12,8 @@ from django.utils import timezone
 from digest.emails import digest_email_message
 from digest.models import Digest, DigestDelivery, DigestEntry
 from digest.selectors import (
+    digest_first_week,
+    digest_joined_week,
     digest_live_page,
     digest_preview,
     digest_select,
@@ -27,6 +29,14 @@ logger = logging.getLogger(__name__)
 
 class FutureWeek(Exception):
     """The week has not started yet in the viewer's timezone: there is nothing to show."""
+
+
+class WeekBeforeFirst(Exception):
+    """The week comes before the viewer's first week (`digest_first_week`): nothing to show."""
+
+    def __init__(self, first: Week):
+        super().__init__(f"Your digests begin with the week of {first.label()} ({first}).")
+        self.first = first
 
 
 def digest_build(
@@ -97,19 +107,27 @@ def digest_show(*, viewer: User, week: Week | None = None, now: datetime | None 
 
     The current week is a live preview; a past week is the stored digest, built and stored on
     demand if anything is selected (an empty week is shown, not stored). Raises FutureWeek for
-    a week that has not started.
+    a week that has not started, WeekBeforeFirst for one before the viewer's first week.
     """
     now = now or timezone.now()
     current = week_current(viewer.timezone, now=now)
     week = week or week_last_completed(viewer.timezone, now=now)
     if week > current:
         raise FutureWeek(str(week))
+    joined = digest_joined_week(viewer=viewer, now=now)
+    # After the week they joined, the week before is always there to show: only for an
+    # earlier week does it matter how far back their digests go (two queries).
+    first = joined if week > joined else digest_first_week(viewer=viewer, now=now)
+    if week < first:
+        raise WeekBeforeFirst(first)
     if week == current:
-        return digest_preview(viewer=viewer, week=week)
+        return digest_preview(viewer=viewer, week=week, first_week=first)
     digest = digest_build(user=viewer, week=week, store_empty=False)
     if digest is None:
-        return digest_live_page(viewer=viewer, week=week, selected=[], is_preview=False)
-    return digest_stored_page(digest=digest, viewer=viewer)
+        return digest_live_page(
+            viewer=viewer, week=week, selected=[], is_preview=False, first_week=first
+        )
+    return digest_stored_page(digest=digest, viewer=viewer, first_week=first)
 
 
 def digest_unsubscribe(*, user: User) -> None:

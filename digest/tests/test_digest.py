@@ -14,9 +14,9 @@ from connections.models import Connection
 from connections.tests.factories import BlockFactory
 from digest.models import Digest, DigestEntry
 from digest.selectors import digest_select
-from digest.services import FutureWeek, digest_build, digest_show
+from digest.services import FutureWeek, WeekBeforeFirst, digest_build, digest_show
 from digest.summary import QUIET_WEEK, summary_basis
-from digest.tests.helpers import at, make_circle, post_at
+from digest.tests.helpers import at, joined_at, make_circle, post_at
 from digest.weeks import Week
 from social.exports import export_data
 from social.models import Post
@@ -247,6 +247,7 @@ def test_looking_at_a_week_stores_it_only_if_completed_and_not_empty(client, pre
 
 def test_showing_an_empty_past_week_stores_nothing_in_two_queries(django_assert_num_queries):
     circle = make_circle()
+    joined_at(circle.me, at("2025-06-01 10:00", "UTC"))
     _week_posts(circle, 3)  # week 6; week 5 is empty
     with time_machine.travel(NOW, tick=False), django_assert_num_queries(2):
         # Look up a stored digest; select. Nothing to store, nothing more to load.
@@ -287,6 +288,7 @@ def _photo(post):
 @time_machine.travel(NOW, tick=False)
 def test_digest_page_shows_the_week_like_a_magazine(client):
     circle = make_circle()
+    joined_at(circle.me, at("2025-06-01 10:00", "UTC"))
     milestone = post_at(
         circle.alice, at("2026-02-03 10:00", "UTC"), 8.0, body="<b>We</b> got married!",
         is_milestone=True,
@@ -311,6 +313,7 @@ def test_digest_page_shows_the_week_like_a_magazine(client):
 @time_machine.travel(NOW, tick=False)
 def test_a_quiet_week_is_a_friendly_page(client):
     circle = make_circle()
+    joined_at(circle.me, at("2025-06-01 10:00", "UTC"))
     client.force_login(circle.me)
     response = client.get("/digest/2026-W03/")
     assert response.status_code == 200
@@ -327,6 +330,68 @@ def test_week_pages_refuse_bad_and_future_weeks(client):
     assert client.get("/digest/2026-W08/").status_code == 404
     preview = client.get("/digest/2026-W07/")
     assert preview.status_code == 200 and "This week so far" in preview.content.decode()
+
+
+def _previous_links(client, start: str) -> list[str]:
+    """The weeks met following "previous week" links from `start` until there is none."""
+    weeks, url = [], start
+    while url and len(weeks) < 10:
+        html = client.get(url).content.decode()
+        weeks.append(html.split('class="digest-week-code">')[1].split("<")[0])
+        url = html.split('rel="prev" href="')[1].split('"')[0] if 'rel="prev"' in html else None
+    return weeks
+
+
+@time_machine.travel(NOW, tick=False)
+def test_previous_week_links_stop_at_the_week_the_person_joined(client):
+    circle = make_circle()
+    joined_at(circle.me, at("2026-01-28 10:00", "UTC"))  # Wednesday of week 5
+    post_at(circle.alice, at("2026-02-03 10:00", "UTC"), 3.0)
+    client.force_login(circle.me)
+    assert _previous_links(client, "/digest/2026-W07/") == ["2026-W07", "2026-W06", "2026-W05"]
+    first = client.get("/digest/2026-W05/").content.decode()
+    assert 'rel="prev"' not in first and 'href="/digest/2026-W06/"' in first
+    before = client.get("/digest/2026-W04/")
+    assert before.status_code == 404
+    text = before.content.decode()
+    assert "Your digests begin with the week of 26 Jan – 1 Feb 2026 (2026-W05)." in text
+    assert 'href="/digest/2026-W05/"' in text
+    assert client.get("/digest/2000-W01/").status_code == 404
+    api = APIClient()
+    api.force_authenticate(circle.me)
+    assert api.get("/api/v1/digest/2026-W05/").status_code == 200
+    response = api.get("/api/v1/digest/2026-W04/")
+    assert response.status_code == 404
+    assert response.json()["error"] == {
+        "type": "not_found",
+        "message": "Your digests begin with the week of 26 Jan – 1 Feb 2026 (2026-W05).",
+    }
+    assert not Digest.objects.exclude(week="2026-W06").exists()
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_first_week_goes_back_to_posts_they_can_see_and_digests_they_have():
+    circle = make_circle()
+    joined_at(circle.me, at("2026-02-09 10:00", "UTC"))  # Monday of week 7, the current one
+    # Not visible to me: neither of these moves my first week.
+    post_at(circle.alice, at("2026-01-06 10:00", "UTC"), 3.0, audience="private")  # week 2
+    post_at(circle.carol, at("2026-01-06 10:00", "UTC"), 3.0)  # a stranger, week 2
+    with pytest.raises(WeekBeforeFirst) as refused:
+        digest_show(viewer=circle.me, week=W6.shifted(-1))
+    # The last completed week is always there (/digest/), with no week before it.
+    assert refused.value.first == W6
+    assert digest_show(viewer=circle.me).previous_week is None
+    # A connection's older post that I can see: my digests begin with its week.
+    older = post_at(circle.bob, at("2026-01-14 10:00", "UTC"), 3.0)  # week 3
+    page = digest_show(viewer=circle.me, week=Week(2026, 3))
+    assert [post.pk for post in page.posts] == [older.pk] and page.previous_week is None
+    assert digest_show(viewer=circle.me, week=Week(2026, 4)).previous_week == Week(2026, 3)
+    # Hidden again: its digest, stored, stays reachable (the email links to it).
+    Post.objects.filter(pk=older.pk).update(audience="private")
+    page = digest_show(viewer=circle.me, week=Week(2026, 3))
+    assert page.posts == [] and page.previous_week is None
+    with pytest.raises(WeekBeforeFirst):
+        digest_show(viewer=circle.me, week=Week(2026, 2))
 
 
 def test_digest_pages_need_a_login(client):
