@@ -29,7 +29,8 @@ class DigestPage:
     # The current week, selected live and not stored.
     is_preview: bool = False
     digest: Digest | None = None
-    # The viewer's first week (digest_first_week): no link to the week before it.
+    # No link to the week before this one (digest_first_week). A page after the week the
+    # viewer joined carries that week instead: all the link needs, and no query.
     first_week: Week | None = None
 
     @property

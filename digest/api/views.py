@@ -50,9 +50,9 @@ class DigestWeekView(APIView):
                 str,
                 OpenApiParameter.PATH,
                 description=(
-                    "ISO week YYYY-Www; a bad one is a 400, a future one or one before the "
-                    "person's first week (the week they joined, or of the earliest post of "
-                    "someone else they can see) a 404."
+                    "ISO week YYYY-Www; a bad one is a 400; a future one, or one before the "
+                    "person's first week (the week they joined, or an earlier one with a post "
+                    "of someone else they can see or a stored digest of theirs), a 404."
                 ),
             )
         ],
