@@ -32,6 +32,9 @@ class Digest(models.Model):
     summary_source = models.CharField(
         max_length=10, choices=SummarySource.choices, default=SummarySource.BUILTIN
     )
+    # summary_basis() of the posts the summary was written from; empty: unknown (written again
+    # whenever shown).
+    summary_basis = models.CharField(max_length=64, blank=True)
     built_at = models.DateTimeField()
     emailed_at = models.DateTimeField(null=True, blank=True)
 
@@ -57,8 +60,8 @@ class DigestEntry(models.Model):
     digest = models.ForeignKey(Digest, on_delete=models.CASCADE, related_name="entries")
     # Copied from digest.user so the database refuses one post in two of a person's digests.
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    # A deleted post leaves an empty entry, not none: the stored summary may quote the post, and
-    # an entry count that no longer matches is how showing the digest knows to rewrite it.
+    # A deleted post leaves an empty entry, not none: the entry keeps its place, and the summary
+    # that may quote the post is written again when shown (Digest.summary_basis no longer matches).
     post = models.ForeignKey("social.Post", on_delete=models.SET_NULL, null=True, related_name="+")
     position = models.PositiveSmallIntegerField()
 

@@ -5,12 +5,12 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Exists, F, Max, OuterRef, Q, Window
+from django.db.models import Exists, F, Max, Min, OuterRef, Q, Window
 from django.db.models.functions import RowNumber, TruncDate
 
 from digest.models import Digest, DigestEntry
-from digest.summary import SOURCE_BUILTIN, summary_builtin
-from digest.weeks import Week
+from digest.summary import SOURCE_BUILTIN, summary_basis, summary_builtin
+from digest.weeks import Week, week_last_completed, week_of, week_parse
 from social.models import Post, User
 from social.selectors import posts_visible
 
@@ -29,6 +29,9 @@ class DigestPage:
     # The current week, selected live and not stored.
     is_preview: bool = False
     digest: Digest | None = None
+    # No link to the week before this one (digest_first_week). A page after the week the
+    # viewer joined carries that week instead: all the link needs, and no query.
+    first_week: Week | None = None
 
     @property
     def people(self) -> list[User]:
@@ -39,7 +42,10 @@ class DigestPage:
         return list(seen.values())
 
     @property
-    def previous_week(self) -> Week:
+    def previous_week(self) -> Week | None:
+        """The week before, unless this is the viewer's first week."""
+        if self.first_week is not None and self.week <= self.first_week:
+            return None
         return self.week.shifted(-1)
 
     @property
@@ -59,6 +65,32 @@ def digest_candidates(*, recipient: User, week: Week):
         .in_circle_of(recipient, with_own=False)
         .filter(created_at__gte=start, created_at__lt=end)
     )
+
+
+def digest_joined_week(*, viewer: User, now: datetime) -> Week:
+    """The week `viewer` joined, in their timezone, or the last completed week if that is
+    earlier: the default digest (the last completed week) is always there to show."""
+    joined = week_of(viewer.date_joined, viewer.timezone)
+    return min(joined, week_last_completed(viewer.timezone, now=now))
+
+
+def digest_first_week(*, viewer: User, now: datetime) -> Week:
+    """The first week of `viewer`'s digests (its page has no link to the week before; earlier
+    weeks are refused): the week they joined (`digest_joined_week`), or an earlier week with
+    a post by someone else that they can see now (a new connection's older posts) or with a
+    digest of theirs stored (the email links to it). In their timezone. Two queries."""
+    first = digest_joined_week(viewer=viewer, now=now)
+    earliest_post = (
+        Post.objects.visible_to(viewer)
+        .in_circle_of(viewer, with_own=False)
+        .aggregate(first=Min("created_at"))["first"]
+    )
+    if earliest_post is not None:
+        first = min(first, week_of(earliest_post, viewer.timezone))
+    earliest_digest = Digest.objects.of(viewer).aggregate(first=Min("week"))["first"]
+    if earliest_digest is not None:
+        first = min(first, week_parse(earliest_digest))
+    return first
 
 
 def digest_select(*, recipient: User, week: Week) -> list[Post]:
@@ -123,19 +155,27 @@ def digest_posts_for(*, viewer: User, post_ids: list[int], for_email: bool = Fal
     return [by_id[pk] for pk in post_ids if pk in by_id]
 
 
-def digest_stored_page(*, digest: Digest, viewer: User, for_email: bool = False) -> DigestPage:
+def _summary_unchanged(digest: Digest, posts: list[Post]) -> bool:
+    """Was `digest`'s stored summary written from exactly `posts`, as they are now?"""
+    return digest.summary_basis == summary_basis(posts)
+
+
+def digest_stored_page(
+    *, digest: Digest, viewer: User, for_email: bool = False, first_week: Week | None = None
+) -> DigestPage:
     """A stored digest as `viewer` sees it now: posts they can no longer see are left out.
 
-    If any is left out (hidden now, or deleted: an empty entry), the stored summary may mention
-    it, so a built-in one is written from what is still visible. `for_email`: the posts carry
-    only what the email shows.
+    The stored summary is shown only if it was written from exactly the posts still visible,
+    with the same text: after an edit, a narrowed audience or a deletion (an empty entry) it
+    may quote text that is gone, so a built-in one is written from what is visible now (SPEC
+    §5). `for_email`: the posts carry only what the email shows.
     """
-    entry_ids = list(digest.entries.order_by("position").values_list("post_id", flat=True))
+    entry_ids = digest.entries.order_by("position").values_list("post_id", flat=True)
     posts = digest_posts_for(
         viewer=viewer, post_ids=[pk for pk in entry_ids if pk is not None], for_email=for_email
     )
     summary, source = digest.summary, digest.summary_source
-    if len(posts) != len(entry_ids):
+    if not _summary_unchanged(digest, posts):
         summary, source = summary_builtin(posts), SOURCE_BUILTIN
     return DigestPage(
         week=digest.iso_week,
@@ -145,12 +185,28 @@ def digest_stored_page(*, digest: Digest, viewer: User, for_email: bool = False)
         summary_source=source,
         posts=posts,
         digest=digest,
+        first_week=first_week,
     )
 
 
-def digest_preview(*, viewer: User, week: Week) -> DigestPage:
+def digest_preview(*, viewer: User, week: Week, first_week: Week | None = None) -> DigestPage:
     """The current week so far: selected live, summarised with the built-in generator."""
     selected = digest_select(recipient=viewer, week=week)
+    return digest_live_page(
+        viewer=viewer, week=week, selected=selected, is_preview=True, first_week=first_week
+    )
+
+
+def digest_live_page(
+    *,
+    viewer: User,
+    week: Week,
+    selected: list[Post],
+    is_preview: bool,
+    first_week: Week | None = None,
+) -> DigestPage:
+    """A week as selected now, not stored: the current week so far (`is_preview`), or a past
+    week with nothing selected. Summarised with the built-in generator."""
     posts = digest_posts_for(viewer=viewer, post_ids=[post.pk for post in selected])
     start, end = week.bounds(viewer.timezone)
     return DigestPage(
@@ -160,35 +216,39 @@ def digest_preview(*, viewer: User, week: Week) -> DigestPage:
         summary=summary_builtin(posts),
         summary_source=SOURCE_BUILTIN,
         posts=posts,
-        is_preview=True,
+        is_preview=is_preview,
+        first_week=first_week,
     )
 
 
 def digests_export(*, user: User) -> list[dict]:
     """`user`'s stored digests for their data export, as they could see them now: only the
-    posts still visible, and the summary only while every post it was written from is."""
+    posts still visible, and the summary only while it quotes nothing gone (an edit, a narrowed
+    audience or a deletion since it was written). Two queries."""
     visible = Exists(Post.objects.visible_to(user).filter(pk=OuterRef("post")))
     entries = (
         DigestEntry.objects.filter(user=user)
         .annotate(visible=visible)
         .order_by("digest_id", "position")
-        .values_list("digest_id", "post_id", "visible")
+        .values_list("digest_id", "visible", "post_id", "post__is_milestone", "post__body")
     )
-    posts_by_digest: dict[int, list[int]] = {}
-    hidden: set[int] = set()
-    for digest_id, post_id, is_visible in entries:
+    posts_by_digest: dict[int, list[Post]] = {}
+    for digest_id, is_visible, post_id, is_milestone, body in entries:
         if is_visible:
-            posts_by_digest.setdefault(digest_id, []).append(post_id)
-        else:
-            hidden.add(digest_id)
-    return [
-        {
-            "week": digest.week,
-            "summary": None if digest.pk in hidden else digest.summary,
-            "summary_source": digest.summary_source,
-            "built_at": digest.built_at.isoformat(),
-            "emailed_at": digest.emailed_at.isoformat() if digest.emailed_at else None,
-            "posts": posts_by_digest.get(digest.pk, []),
-        }
-        for digest in Digest.objects.of(user).order_by("week")
-    ]
+            # Only what summary_basis reads; the text of others' posts is not exported.
+            post = Post(pk=post_id, is_milestone=is_milestone, body=body)
+            posts_by_digest.setdefault(digest_id, []).append(post)
+    exported = []
+    for digest in Digest.objects.of(user).order_by("week"):
+        posts = posts_by_digest.get(digest.pk, [])
+        exported.append(
+            {
+                "week": digest.week,
+                "summary": digest.summary if _summary_unchanged(digest, posts) else None,
+                "summary_source": digest.summary_source,
+                "built_at": digest.built_at.isoformat(),
+                "emailed_at": digest.emailed_at.isoformat() if digest.emailed_at else None,
+                "posts": [post.pk for post in posts],
+            }
+        )
+    return exported

@@ -11,8 +11,15 @@ from django.utils import timezone
 
 from digest.emails import digest_email_message
 from digest.models import Digest, DigestDelivery, DigestEntry
-from digest.selectors import digest_preview, digest_select, digest_stored_page
-from digest.summary import summary_generate
+from digest.selectors import (
+    digest_first_week,
+    digest_joined_week,
+    digest_live_page,
+    digest_preview,
+    digest_select,
+    digest_stored_page,
+)
+from digest.summary import summary_basis, summary_generate
 from digest.weeks import Week, week_current, week_last_completed
 from intentional.metrics import DIGEST_EMAILS, DIGEST_SECONDS
 from social.models import User
@@ -24,8 +31,22 @@ class FutureWeek(Exception):
     """The week has not started yet in the viewer's timezone: there is nothing to show."""
 
 
-def digest_build(*, user: User, week: Week, rebuild: bool = False) -> Digest:
+class WeekBeforeFirst(Exception):
+    """The week comes before the viewer's first week (`digest_first_week`): nothing to show."""
+
+    def __init__(self, first: Week):
+        super().__init__(f"Your digests begin with the week of {first.label()} ({first}).")
+        self.first = first
+
+
+def digest_build(
+    *, user: User, week: Week, rebuild: bool = False, store_empty: bool = True
+) -> Digest | None:
     """`user`'s stored digest of `week`, built and stored if missing (or if `rebuild`).
+
+    `store_empty=False` (looking at a week): a missing digest whose selection is empty is not
+    stored and None is returned, so looking at empty weeks stores nothing (SPEC §5). The email
+    stores it (`store_empty`), its delivery row recording that the week was skipped.
 
     Idempotent: two workers building the same digest end with one row (the unique
     (user, week) constraint decides) and both return it.
@@ -35,8 +56,11 @@ def digest_build(*, user: User, week: Week, rebuild: bool = False) -> Digest:
         return existing
     with DIGEST_SECONDS.time():
         posts = digest_select(recipient=user, week=week)
+        if not posts and existing is None and not store_empty:
+            return None
         # Outside the transaction: the endpoint may take seconds.
         summary, source = summary_generate(posts)
+        basis = summary_basis(posts)
         start, end = week.bounds(user.timezone)
         try:
             with transaction.atomic():
@@ -48,6 +72,7 @@ def digest_build(*, user: User, week: Week, rebuild: bool = False) -> Digest:
                         ends_at=end,
                         summary=summary,
                         summary_source=source,
+                        summary_basis=basis,
                         built_at=timezone.now(),
                     )
                 else:
@@ -55,6 +80,7 @@ def digest_build(*, user: User, week: Week, rebuild: bool = False) -> Digest:
                     digest.entries.all().delete()
                     digest.starts_at, digest.ends_at = start, end
                     digest.summary, digest.summary_source = summary, source
+                    digest.summary_basis = basis
                     digest.built_at = timezone.now()
                     digest.save(
                         update_fields=[
@@ -62,6 +88,7 @@ def digest_build(*, user: User, week: Week, rebuild: bool = False) -> Digest:
                             "ends_at",
                             "summary",
                             "summary_source",
+                            "summary_basis",
                             "built_at",
                         ]
                     )
@@ -78,18 +105,29 @@ def digest_build(*, user: User, week: Week, rebuild: bool = False) -> Digest:
 def digest_show(*, viewer: User, week: Week | None = None, now: datetime | None = None):
     """The DigestPage `viewer` sees for `week` (default: the last completed one).
 
-    The current week is a live preview; a past week is the stored digest, built on demand.
-    Raises FutureWeek for a week that has not started.
+    The current week is a live preview; a past week is the stored digest, built and stored on
+    demand if anything is selected (an empty week is shown, not stored). Raises FutureWeek for
+    a week that has not started, WeekBeforeFirst for one before the viewer's first week.
     """
     now = now or timezone.now()
     current = week_current(viewer.timezone, now=now)
     week = week or week_last_completed(viewer.timezone, now=now)
     if week > current:
         raise FutureWeek(str(week))
+    joined = digest_joined_week(viewer=viewer, now=now)
+    # After the week they joined, the week before is always there to show: only for an
+    # earlier week does it matter how far back their digests go (two queries).
+    first = joined if week > joined else digest_first_week(viewer=viewer, now=now)
+    if week < first:
+        raise WeekBeforeFirst(first)
     if week == current:
-        return digest_preview(viewer=viewer, week=week)
-    digest = digest_build(user=viewer, week=week)
-    return digest_stored_page(digest=digest, viewer=viewer)
+        return digest_preview(viewer=viewer, week=week, first_week=first)
+    digest = digest_build(user=viewer, week=week, store_empty=False)
+    if digest is None:
+        return digest_live_page(
+            viewer=viewer, week=week, selected=[], is_preview=False, first_week=first
+        )
+    return digest_stored_page(digest=digest, viewer=viewer, first_week=first)
 
 
 def digest_unsubscribe(*, user: User) -> None:

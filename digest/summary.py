@@ -5,6 +5,7 @@ OpenAI-compatible chat endpoint writes it instead, given only the selected posts
 recipient can see); any failure falls back to the built-in one, and the source is recorded.
 """
 
+import hashlib
 import http.client
 import json
 import logging
@@ -37,6 +38,14 @@ class SummaryPost(Protocol):
     author: _Author
     body: str
     is_milestone: bool
+
+
+def summary_basis(posts) -> str:
+    """A fingerprint of what a summary is written from: each post's id, milestone flag and text,
+    in order. A stored summary whose basis differs from the posts its reader can see now may
+    quote text that is gone (an edit, a narrowed audience, a deletion) and is written again."""
+    written_from = [[post.pk, post.is_milestone, post.body] for post in posts]
+    return hashlib.sha256(json.dumps(written_from).encode()).hexdigest()
 
 
 def summary_quote(body: str, *, words: int = QUOTE_WORDS) -> str:
@@ -72,6 +81,30 @@ def _quoted(post: SummaryPost) -> str:
     return f"“{quote}”" if quote else "a photo"
 
 
+def _quotes(posts: Sequence[SummaryPost]) -> list[str]:
+    """One person's posts as quotes, photo-only ones counted once at the end ("2 photos")."""
+    quotes = [f"“{quote}”" for quote in map(summary_quote, (post.body for post in posts)) if quote]
+    photos = len(posts) - len(quotes)
+    if photos:
+        quotes.append("a photo" if photos == 1 else f"{photos} photos")
+    return quotes
+
+
+def _milestones(milestones: Sequence[SummaryPost]) -> str:
+    """The milestones sentence: the first three, each person named once with their quotes."""
+    shown = milestones[:3]
+    by_person: dict[str, list[SummaryPost]] = {}
+    for post in shown:
+        by_person.setdefault(post.author.name, []).append(post)
+    more = len(milestones) - len(shown)
+    tail = f", and {more} more" if more else ""
+    if len(by_person) == 1:
+        [(name, posts)] = by_person.items()
+        return _sentence(f"Big news from {name}: {_names(_quotes(posts))}{tail}")
+    parts = [f"{name} ({', '.join(_quotes(posts))})" for name, posts in by_person.items()]
+    return f"A week of milestones: {_names(parts)}{tail}."
+
+
 def _sentence(text: str) -> str:
     """`text` ending in a full stop, unless a quote at its end already closes it (“…!”)."""
     return text if re.search(r"[.!?…]”$", text) else f"{text}."
@@ -83,15 +116,8 @@ def summary_builtin(posts: Sequence[SummaryPost]) -> str:
         return QUIET_WEEK
     sentences = []
     milestones = [post for post in posts if post.is_milestone]
-    if len(milestones) == 1:
-        post = milestones[0]
-        sentences.append(_sentence(f"Big news from {post.author.name}: {_quoted(post)}"))
-    elif milestones:
-        shown = milestones[:3]
-        parts = [f"{post.author.name} ({_quoted(post)})" for post in shown]
-        more = len(milestones) - len(shown)
-        tail = f", and {more} more" if more else ""
-        sentences.append(f"A week of milestones: {_names(parts)}{tail}.")
+    if milestones:
+        sentences.append(_milestones(milestones))
 
     people = _people_in_order(posts)
     moments = "moment" if len(posts) == 1 else "moments"

@@ -6,7 +6,7 @@ from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from digest.services import FutureWeek, digest_show, digest_unsubscribe
+from digest.services import FutureWeek, WeekBeforeFirst, digest_show, digest_unsubscribe
 from digest.tokens import unsubscribe_user
 from digest.weeks import WeekError, week_parse
 from intentional.metrics import DIGEST_REQUESTS
@@ -34,6 +34,9 @@ def _digest_page(request, *, week):
         page = digest_show(viewer=request.user, week=week)
     except FutureWeek:
         raise Http404("That week hasn't started yet.") from None
+    except WeekBeforeFirst as error:
+        context = {"message": str(error), "first": error.first}
+        return render(request, "digest/before_first_week.html", context, status=404)
     return render(request, "digest/digest.html", {"page": page})
 
 

@@ -2,12 +2,12 @@
 
 from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from digest.api.serializers import DigestSerializer
-from digest.services import FutureWeek, digest_show
+from digest.services import FutureWeek, WeekBeforeFirst, digest_show
 from digest.weeks import WeekError, week_parse
 from intentional.metrics import DIGEST_REQUESTS
 
@@ -24,6 +24,8 @@ def _digest_response(request, week: str | None) -> Response:
         page = digest_show(viewer=request.user, week=parsed)
     except FutureWeek:
         raise Http404 from None
+    except WeekBeforeFirst as error:
+        raise NotFound(str(error)) from None
     # The same context as the feed API: PostSerializer reads the viewer from the request.
     return Response(DigestSerializer(page, context={"request": request}).data)
 
@@ -47,7 +49,11 @@ class DigestWeekView(APIView):
                 "week",
                 str,
                 OpenApiParameter.PATH,
-                description="ISO week YYYY-Www; a bad one is a 400, a future one a 404.",
+                description=(
+                    "ISO week YYYY-Www; a bad one is a 400; a future one, or one before the "
+                    "person's first week (the week they joined, or an earlier one with a post "
+                    "of someone else they can see or a stored digest of theirs), a 404."
+                ),
             )
         ],
     )

@@ -5,7 +5,7 @@ from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 from connections.tests.factories import connect
-from social.models import Post
+from social.models import Post, User
 from social.tests.factories import PostFactory, UserFactory
 
 
@@ -37,3 +37,10 @@ def make_circle(tz: str = "UTC") -> SimpleNamespace:
     connect(circle.me, circle.alice)
     connect(circle.bob, circle.me)
     return circle
+
+
+def joined_at(user, when: datetime):
+    """`user`, as if they had joined at `when` (their first digest week depends on it)."""
+    User.objects.filter(pk=user.pk).update(date_joined=when)
+    user.date_joined = when
+    return user

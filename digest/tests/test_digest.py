@@ -1,21 +1,27 @@
 """Building, storing and showing digests: the service, the pages and the API."""
 
 from datetime import UTC, timedelta
+from importlib import import_module
 
 import pytest
 import time_machine
+from django.apps import apps as django_apps
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from rest_framework.test import APIClient
 
 from connections.models import Connection
 from connections.tests.factories import BlockFactory
 from digest.models import Digest, DigestEntry
 from digest.selectors import digest_select
-from digest.services import FutureWeek, digest_build, digest_show
-from digest.summary import QUIET_WEEK
-from digest.tests.helpers import at, make_circle, post_at
+from digest.services import FutureWeek, WeekBeforeFirst, digest_build, digest_show
+from digest.summary import QUIET_WEEK, summary_basis
+from digest.tests.helpers import at, joined_at, make_circle, post_at
 from digest.weeks import Week
+from social.exports import export_data
 from social.models import Post
+from social.services import post_destroy, post_update
+from social.tests.factories import CommentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -133,6 +139,83 @@ def test_showing_a_stored_digest_rechecks_visibility():
     assert [person.username for person in page.people] == ["bob"]
 
 
+def _change(post, how):
+    """The author edits `post`, narrows it to themselves, or deletes it."""
+    if how == "edit":
+        post_update(user=post.author, post_id=post.pk, body="We eloped!")
+    elif how == "narrow":
+        post_update(user=post.author, post_id=post.pk, audience="private")
+    else:
+        post_destroy(post=post)
+
+
+def _summary_on(surface, client, viewer) -> str:
+    """The summary of W6 that `viewer` gets on a surface: the page, the API or their export."""
+    if surface == "page":
+        client.force_login(viewer)
+        html = client.get("/digest/2026-W06/").content.decode()
+        return html.split('class="digest-summary">')[1].split("</p>")[0]
+    if surface == "api":
+        api = APIClient()
+        api.force_authenticate(viewer)
+        return api.get("/api/v1/digest/2026-W06/").json()["summary"]
+    [digest] = export_data(user=viewer)["digests"]
+    return digest["summary"] or ""
+
+
+@pytest.mark.parametrize("how", ["edit", "narrow", "delete"])
+@pytest.mark.parametrize("surface", ["page", "api", "export"])
+@time_machine.travel(NOW, tick=False)
+def test_a_stored_summary_never_quotes_text_that_is_gone(client, how, surface):
+    circle = make_circle()
+    news = post_at(circle.alice, at("2026-02-03 10:00", "UTC"), 8.0, body="We got married!",
+                   is_milestone=True)  # fmt: skip
+    post_at(circle.bob, at("2026-02-04 10:00", "UTC"), 3.0, body="New bike.")
+    digest_show(viewer=circle.me, week=W6)  # built and stored
+    assert "married" in _summary_on(surface, client, circle.me)
+    _change(news, how)
+    summary = _summary_on(surface, client, circle.me)
+    assert "married" not in summary
+    if surface != "export":  # written again from what is visible now
+        assert "New bike." in summary
+        assert ("eloped" in summary) == (how == "edit")
+    assert Digest.objects.get().summary_basis  # the stored row is left as it was
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_stored_llm_summary_is_kept_until_its_posts_change():
+    circle = make_circle()
+    news = post_at(circle.alice, at("2026-02-03 10:00", "UTC"), 8.0, body="We got married!")
+    digest = digest_build(user=circle.me, week=W6)
+    Digest.objects.filter(pk=digest.pk).update(summary="Alice married.", summary_source="llm")
+    # Nothing the summary was written from changed: a new comment, a wider audience.
+    CommentFactory(post=news, author=circle.me)
+    page = digest_show(viewer=circle.me, week=W6)
+    assert (page.summary, page.summary_source) == ("Alice married.", "llm")
+    post_update(user=circle.alice, post_id=news.pk, body="We got married! Photos soon.")
+    page = digest_show(viewer=circle.me, week=W6)
+    assert page.summary_source == "builtin"
+    assert "Photos soon." not in page.summary and "We got married!" in page.summary
+
+
+def test_digests_stored_before_the_basis_get_one_unless_their_posts_changed():
+    record_bases = import_module("digest.migrations.0003_digest_summary_basis").record_bases
+    circle = make_circle()
+    kept = post_at(circle.alice, at("2026-02-03 10:00", "UTC"), 3.0, body="Kept.")
+    edited = post_at(circle.alice, at("2026-01-27 10:00", "UTC"), 3.0, body="Before.")
+    with time_machine.travel(NOW, tick=False):
+        intact = digest_build(user=circle.me, week=W6)
+        stale = digest_build(user=circle.me, week=W6.shifted(-1))
+        quiet = digest_build(user=circle.me, week=W6.shifted(-2))
+    Post.objects.filter(pk=edited.pk).update(body="After.", edited_at=at("2026-02-12", "UTC"))
+    Digest.objects.update(summary_basis="")
+    record_bases(django_apps, None)
+    bases = dict(Digest.objects.values_list("pk", "summary_basis"))
+    assert bases[intact.pk] == summary_basis([kept])
+    assert bases[quiet.pk] == summary_basis([])
+    assert bases[stale.pk] == ""  # unknown: written again whenever shown
+
+
 def test_the_current_week_is_a_preview_and_not_stored():
     circle = make_circle()
     post = post_at(circle.alice, at("2026-02-10 10:00", "UTC"), 2.0)
@@ -142,6 +225,35 @@ def test_the_current_week_is_a_preview_and_not_stored():
     assert [p.pk for p in page.posts] == [post.pk]
     assert page.next_week is None
     assert not Digest.objects.exists()
+
+
+@pytest.mark.parametrize("prefix", ["/digest/", "/api/v1/digest/"])
+@time_machine.travel(NOW, tick=False)
+def test_looking_at_a_week_stores_it_only_if_completed_and_not_empty(client, prefix):
+    circle = make_circle()
+    # Week 3: a candidate below DIGEST_MIN_IMPORTANCE, so nothing is selected.
+    post_at(circle.alice, at("2026-01-13 10:00", "UTC"), 1.0)
+    post_at(circle.alice, at("2026-02-03 10:00", "UTC"), 3.0)  # week 6, the last completed
+    post_at(circle.bob, at("2026-02-10 10:00", "UTC"), 3.0)  # week 7, the current one
+    client.force_login(circle.me)
+    for week in ["2026-W03", "2026-W04", "2026-W05", "2026-W07", "2026-W05"]:
+        assert client.get(f"{prefix}{week}/").status_code == 200
+    assert not Digest.objects.exists()
+    for _ in range(2):
+        assert client.get(f"{prefix}2026-W06/").status_code == 200
+        assert client.get(prefix).status_code == 200  # the last completed week: W6 again
+    assert list(Digest.objects.values_list("week", flat=True)) == ["2026-W06"]
+
+
+def test_showing_an_empty_past_week_stores_nothing_in_two_queries(django_assert_num_queries):
+    circle = make_circle()
+    joined_at(circle.me, at("2025-06-01 10:00", "UTC"))
+    _week_posts(circle, 3)  # week 6; week 5 is empty
+    with time_machine.travel(NOW, tick=False), django_assert_num_queries(2):
+        # Look up a stored digest; select. Nothing to store, nothing more to load.
+        page = digest_show(viewer=circle.me, week=W6.shifted(-1))
+    assert (page.posts, page.summary, page.is_preview) == ([], QUIET_WEEK, False)
+    assert page.next_week == W6
 
 
 def test_a_future_week_is_refused_and_the_default_is_the_last_completed_week():
@@ -176,6 +288,7 @@ def _photo(post):
 @time_machine.travel(NOW, tick=False)
 def test_digest_page_shows_the_week_like_a_magazine(client):
     circle = make_circle()
+    joined_at(circle.me, at("2025-06-01 10:00", "UTC"))
     milestone = post_at(
         circle.alice, at("2026-02-03 10:00", "UTC"), 8.0, body="<b>We</b> got married!",
         is_milestone=True,
@@ -200,6 +313,7 @@ def test_digest_page_shows_the_week_like_a_magazine(client):
 @time_machine.travel(NOW, tick=False)
 def test_a_quiet_week_is_a_friendly_page(client):
     circle = make_circle()
+    joined_at(circle.me, at("2025-06-01 10:00", "UTC"))
     client.force_login(circle.me)
     response = client.get("/digest/2026-W03/")
     assert response.status_code == 200
@@ -216,6 +330,68 @@ def test_week_pages_refuse_bad_and_future_weeks(client):
     assert client.get("/digest/2026-W08/").status_code == 404
     preview = client.get("/digest/2026-W07/")
     assert preview.status_code == 200 and "This week so far" in preview.content.decode()
+
+
+def _previous_links(client, start: str) -> list[str]:
+    """The weeks met following "previous week" links from `start` until there is none."""
+    weeks, url = [], start
+    while url and len(weeks) < 10:
+        html = client.get(url).content.decode()
+        weeks.append(html.split('class="digest-week-code">')[1].split("<")[0])
+        url = html.split('rel="prev" href="')[1].split('"')[0] if 'rel="prev"' in html else None
+    return weeks
+
+
+@time_machine.travel(NOW, tick=False)
+def test_previous_week_links_stop_at_the_week_the_person_joined(client):
+    circle = make_circle()
+    joined_at(circle.me, at("2026-01-28 10:00", "UTC"))  # Wednesday of week 5
+    post_at(circle.alice, at("2026-02-03 10:00", "UTC"), 3.0)
+    client.force_login(circle.me)
+    assert _previous_links(client, "/digest/2026-W07/") == ["2026-W07", "2026-W06", "2026-W05"]
+    first = client.get("/digest/2026-W05/").content.decode()
+    assert 'rel="prev"' not in first and 'href="/digest/2026-W06/"' in first
+    before = client.get("/digest/2026-W04/")
+    assert before.status_code == 404
+    text = before.content.decode()
+    assert "Your digests begin with the week of 26 Jan – 1 Feb 2026 (2026-W05)." in text
+    assert 'href="/digest/2026-W05/"' in text
+    assert client.get("/digest/2000-W01/").status_code == 404
+    api = APIClient()
+    api.force_authenticate(circle.me)
+    assert api.get("/api/v1/digest/2026-W05/").status_code == 200
+    response = api.get("/api/v1/digest/2026-W04/")
+    assert response.status_code == 404
+    assert response.json()["error"] == {
+        "type": "not_found",
+        "message": "Your digests begin with the week of 26 Jan – 1 Feb 2026 (2026-W05).",
+    }
+    assert not Digest.objects.exclude(week="2026-W06").exists()
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_first_week_goes_back_to_posts_they_can_see_and_digests_they_have():
+    circle = make_circle()
+    joined_at(circle.me, at("2026-02-09 10:00", "UTC"))  # Monday of week 7, the current one
+    # Not visible to me: neither of these moves my first week.
+    post_at(circle.alice, at("2026-01-06 10:00", "UTC"), 3.0, audience="private")  # week 2
+    post_at(circle.carol, at("2026-01-06 10:00", "UTC"), 3.0)  # a stranger, week 2
+    with pytest.raises(WeekBeforeFirst) as refused:
+        digest_show(viewer=circle.me, week=W6.shifted(-1))
+    # The last completed week is always there (/digest/), with no week before it.
+    assert refused.value.first == W6
+    assert digest_show(viewer=circle.me).previous_week is None
+    # A connection's older post that I can see: my digests begin with its week.
+    older = post_at(circle.bob, at("2026-01-14 10:00", "UTC"), 3.0)  # week 3
+    page = digest_show(viewer=circle.me, week=Week(2026, 3))
+    assert [post.pk for post in page.posts] == [older.pk] and page.previous_week is None
+    assert digest_show(viewer=circle.me, week=Week(2026, 4)).previous_week == Week(2026, 3)
+    # Hidden again: its digest, stored, stays reachable (the email links to it).
+    Post.objects.filter(pk=older.pk).update(audience="private")
+    page = digest_show(viewer=circle.me, week=Week(2026, 3))
+    assert page.posts == [] and page.previous_week is None
+    with pytest.raises(WeekBeforeFirst):
+        digest_show(viewer=circle.me, week=Week(2026, 2))
 
 
 def test_digest_pages_need_a_login(client):

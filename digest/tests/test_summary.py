@@ -73,6 +73,38 @@ def test_several_milestones_and_many_people_stay_within_four_sentences():
     assert "wrote" not in summary  # the photo-only post has no quote
 
 
+def test_one_person_with_several_milestones_is_named_once():
+    posts = [
+        fake_post("Carol Tanaka", "Signed the lease on my own flat.", milestone=True, importance=8),
+        fake_post("Bob", "New bike.", importance=3),
+        fake_post("Carol Tanaka", "Got the job!", milestone=True, importance=8),
+    ]
+    summary = summary_builtin(posts)
+    assert summary.startswith(
+        "Big news from Carol Tanaka: “Signed the lease on my own flat.” and “Got the job!” "
+    )
+    assert summary.count("Carol Tanaka") == 2  # the milestones, then who shared
+    assert "Carol Tanaka and Bob shared 3 moments with you." in summary
+
+
+def test_milestones_of_several_people_name_each_person_once():
+    posts = [
+        fake_post("Carol", "Signed the lease.", milestone=True, importance=8),
+        fake_post("Dan", "", milestone=True, importance=8),
+        fake_post("Carol", "Got the job!", milestone=True, importance=8),
+        fake_post("Dan", "", milestone=True, importance=8),
+    ]
+    summary = summary_builtin(posts)
+    # The first three milestones, milestones first; photo-only ones counted, not repeated.
+    assert summary.startswith(
+        "A week of milestones: Carol (“Signed the lease.”, “Got the job!”) and Dan (a photo), "
+        "and 1 more. Carol and Dan shared 4 moments with you."
+    )
+    assert summary.count("Carol") == 2 and summary.count("Dan") == 2
+    two_photos = summary_builtin([fake_post("Dan", "", milestone=True) for _ in range(2)])
+    assert two_photos.startswith("Big news from Dan: 2 photos. ")
+
+
 def test_photo_only_milestone():
     summary = summary_builtin([fake_post("Dan", "", milestone=True, importance=8)])
     assert summary == "Big news from Dan: a photo. Dan shared 1 moment with you."

@@ -193,7 +193,10 @@ def world(django_capture_on_commit_callbacks):
     owner = UserFactory(username="owner_person", bio="SECRET-BIO-7431")
     member = UserFactory(username="member_person")
     asked = UserFactory(username="asked_person")
-    stranger = UserFactory(username="stranger_person")
+    # Joined years ago: the week asked for (2026-W05) is one of theirs, with a digest page.
+    stranger = UserFactory(
+        username="stranger_person", date_joined=timezone.now() - timedelta(days=3650)
+    )
     connect(owner, member)
     request = connect(owner, asked, status=Connection.Status.PENDING)
     tag = TagFactory(owner=owner, name="SECRET-TAG-7431")

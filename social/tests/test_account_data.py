@@ -31,6 +31,7 @@ from connections.tests.factories import (
     connect,
 )
 from digest.models import Digest, DigestEntry
+from digest.summary import summary_basis
 from social import services
 from social.models import Comment, DataExport, Photo, Post, User
 from social.tests.factories import PASSWORD, CommentFactory, PostFactory, UserFactory
@@ -97,6 +98,7 @@ def world(django_capture_on_commit_callbacks):
         starts_at=now - timedelta(days=7),
         ends_at=now,
         summary="Friend shared a moment.",
+        summary_basis=summary_basis([friends_post]),
         built_at=now,
     )
     DigestEntry.objects.create(digest=digest, user=me, post=friends_post, position=0)
