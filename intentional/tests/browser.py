@@ -129,7 +129,7 @@ class BrowserPage:
         self.page.goto("/accounts/login/")
         self.page.get_by_label("Login").fill(login)
         self.page.get_by_label("Password").fill(password)
-        self.page.get_by_role("button", name="Sign In").click()
+        self.page.get_by_role("button", name="Log in", exact=True).click()
         self.page.wait_for_url("**/feed/")
 
 

@@ -87,7 +87,7 @@ def test_journey1_two_people_sign_up_and_connect(page_factory, viewport, label):
         page.get_by_label("Username").fill(username)
         page.get_by_label("Password", exact=True).fill("window seat 1984")
         page.get_by_label("Password (again)").fill("window seat 1984")
-        page.get_by_role("button", name="Sign Up").click()
+        page.get_by_role("button", name="Sign up", exact=True).click()
         page.wait_for_url("**/feed/")
     _shoot(ben_page, 1, label, "1-new-feed")
 
