@@ -136,7 +136,7 @@ def test_journey2_tag_a_connection_and_post_to_the_tag(page_factory, viewport, l
     assert TagMembership.objects.filter(tag=family, target=ben).exists()
 
     _nav(page, "Feed").click()
-    compose = page.get_by_role("region", name="Share something")
+    compose = browser_page.compose()
     compose.get_by_label("What would you like to share?").fill(MILESTONE)
     compose.get_by_label("Only people with these tags").check()
     compose.get_by_label("family").check()
