@@ -6,8 +6,9 @@ RUN_ENV := DEBUG=true
 
 .PHONY: run test lint install install-dev clean
 
+# A failed `venv` (python3-venv missing) would leave a .venv without pip behind: remove it.
 $(VENV)/bin/python:
-	python3 -m venv $(VENV)
+	python3 -m venv $(VENV) || { rm -rf $(VENV); exit 1; }
 	$(PIP) install -q --upgrade pip
 
 $(VENV)/.installed: requirements.txt | $(VENV)/bin/python
@@ -35,7 +36,11 @@ lint: install-dev
 	$(VENV)/bin/ruff format --check .
 
 ## make test: lint, migrations check, the whole suite (PostgreSQL when DATABASE_URL is set).
-test: lint
+## First, with plain bash and before the .venv exists, the Debian packages it needs when they are
+## missing (Chromium for the browser tests, python3-venv): the script .ci/run calls too.
+test:
+	bash scripts/ensure_system_packages.sh
+	$(MAKE) --no-print-directory lint
 	$(RUN_ENV) $(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 

@@ -9,9 +9,11 @@ import uuid
 from django.conf import settings
 from django.core.exceptions import BadRequest
 from django.db import DatabaseError, InterfaceError, OperationalError, connections
+from django.utils import timezone
 
 from intentional.clientip import client_ip
 from intentional.errors import (
+    is_api,
     payload_too_large_response,
     rate_limited_response,
     service_unavailable_response,
@@ -108,6 +110,33 @@ class NullCharacterMiddleware:
         ):
             raise BadRequest("NUL character in the address")
         return self.get_response(request)
+
+
+class ViewerTimezoneMiddleware:
+    """Pages show times in the signed-in person's time zone (SPEC §6), like their digest.
+
+    The person is the one the page loads anyway (AuthenticationMiddleware's lazy user, cached
+    on the request): no extra query. The API keeps answering in UTC whoever asks."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        zone = None if is_api(request) else _viewer_timezone(request)
+        if zone:
+            timezone.activate(zone)
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()
+
+
+def _viewer_timezone(request) -> str | None:
+    """The signed-in person's time zone name, None if anonymous or unknowable."""
+    try:
+        return request.user.timezone if request.user.is_authenticated else None
+    except DatabaseError:  # the session could not be read: the view answers the 503
+        return None
 
 
 class SecurityHeadersMiddleware:

@@ -1,7 +1,11 @@
 """django-allauth adapters: the site's own rules for accounts, by email or by Google."""
 
+from types import SimpleNamespace
+from urllib.parse import urlsplit
+
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -26,6 +30,12 @@ def _accept_pending_invitation(request, user) -> None:
 
 class AccountAdapter(DefaultAccountAdapter):
     """Sign-up through an invitation link connects the newcomer with the inviter (SPEC §2)."""
+
+    def send_mail(self, template_prefix, email, context):
+        """allauth's emails say "Hello from Intentional!" and name SITE_URL's host, not the
+        sites framework's placeholder "example.com" (the subjects have no prefix: settings)."""
+        site = SimpleNamespace(name="Intentional", domain=urlsplit(settings.SITE_URL).netloc)
+        super().send_mail(template_prefix, email, {"current_site": site, **context})
 
     def save_user(self, request, user, form, commit=True):
         user = super().save_user(request, user, form, commit=commit)

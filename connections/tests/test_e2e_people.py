@@ -26,7 +26,7 @@ def test_people_and_tags_on_a_phone(page_factory):
     page.goto("/accounts/login/")
     page.get_by_label("Login").fill("alice")
     page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_role("button", name="Log in", exact=True).click()
     page.wait_for_url("**/feed/")
 
     page.goto("/people/")

@@ -71,6 +71,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "intentional.middleware.ViewerTimezoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # After the header middleware, so that a 413 carries the security headers too; no
@@ -267,6 +268,14 @@ ACCOUNT_PRESERVE_USERNAME_CASING = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_ADAPTER = "social.adapters.AccountAdapter"
 SOCIALACCOUNT_ADAPTER = "social.adapters.SocialAccountAdapter"
+# Like the site's other emails: no "[example.com] " (the sites framework's placeholder name).
+ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
+# The site's wording on allauth's forms ("Remember me"); its pages are in templates/account/.
+ACCOUNT_FORMS = {
+    "login": "social.account_forms.LoginForm",
+    "change_password": "social.account_forms.ChangePasswordForm",
+    "reset_password_from_key": "social.account_forms.ResetPasswordKeyForm",
+}
 # Our own rate limits (django-ratelimit, RATELIMITS below) apply; allauth's would double them.
 ACCOUNT_RATE_LIMITS = False
 LOGIN_REDIRECT_URL = "/"

@@ -124,12 +124,20 @@ class BrowserPage:
             if v["impact"] in impacts
         ]
 
+    def compose(self):
+        """The feed's compose box, open: on a phone, or without script, it is folded behind
+        "Share something" (a <details>), which is opened here as a person would."""
+        region = self.page.get_by_role("region", name="Share something")
+        if not region.locator("details").evaluate("details => details.open"):
+            region.locator("summary").click()
+        return region
+
     def log_in(self, login: str, password: str) -> None:
         """Log in through the allauth form; lands on the feed."""
         self.page.goto("/accounts/login/")
         self.page.get_by_label("Login").fill(login)
         self.page.get_by_label("Password").fill(password)
-        self.page.get_by_role("button", name="Sign In").click()
+        self.page.get_by_role("button", name="Log in", exact=True).click()
         self.page.wait_for_url("**/feed/")
 
 

@@ -283,3 +283,87 @@ def test_google_auto_signup_through_an_invitation_connects_the_two(rf):
     invitation.refresh_from_db()
     assert invitation.used_by_id == user.pk
     assert INVITATION_SESSION_KEY not in request.session
+
+
+# The allauth pages the product uses (SPEC §6), anonymous and signed in.
+ANONYMOUS_ACCOUNT_PAGES = [
+    "/accounts/login/",
+    "/accounts/signup/",
+    "/accounts/password/reset/",
+    "/accounts/password/reset/done/",
+    "/accounts/password/reset/key/1-not-a-key/",
+    "/accounts/password/reset/key/done/",
+    "/accounts/confirm-email/",
+    "/accounts/confirm-email/not-a-key/",
+    "/accounts/inactive/",
+    "/accounts/3rdparty/login/cancelled/",
+    "/accounts/3rdparty/login/error/",
+]
+SIGNED_IN_ACCOUNT_PAGES = [
+    "/accounts/logout/",
+    "/accounts/password/change/",
+    "/accounts/email/",
+    "/accounts/3rdparty/",
+    "/accounts/reauthenticate/",
+]
+# Words that keep their capital inside a sentence-case title, label or button.
+PROPER_NOUNS = {"Intentional", "Google", "I"}
+
+
+def _title_case_words(html: str) -> list[str]:
+    """Capitalised words after the first one in titles, headings, labels and buttons."""
+    found = []
+    for tag in ("title", "h1", "h2", "label", "button", "legend"):
+        for inner in re.findall(rf"<{tag}\b[^>]*>(.*?)</{tag}>", html, flags=re.S):
+            text = re.sub(r"<[^>]+>", " ", inner).split("·")[0]
+            if "@" in text:  # an email address with its badges ("Verified", "Primary")
+                continue
+            words = re.findall(r"[A-Za-z][\w'-]*", text)
+            found += [f"{tag}: {text.strip()}" for word in words[1:] if word[0].isupper()]
+            found = [item for item in found if not any(noun in item for noun in PROPER_NOUNS)]
+    return found
+
+
+def test_the_login_page_says_log_in_and_remember_me(client):
+    html = client.get("/accounts/login/").content.decode()
+    assert re.search(r"<title>\s*Log in\s*· Intentional</title>", html)
+    assert re.search(r"<h1[^>]*>\s*Log in\s*</h1>", html)
+    assert re.search(r"<button[^>]*>\s*Log in\s*</button>", html)
+    assert re.search(r"<label[^>]*>\s*Remember me\s*</label>", html)
+    assert "Sign In" not in html and "Remember Me" not in html
+
+
+@pytest.mark.parametrize("path", ANONYMOUS_ACCOUNT_PAGES + SIGNED_IN_ACCOUNT_PAGES)
+def test_account_pages_use_the_sites_wording(user, path, settings):
+    settings.SOCIALACCOUNT_PROVIDERS = {}
+    client = Client()
+    if path in SIGNED_IN_ACCOUNT_PAGES:
+        client.force_login(user)
+    response = client.get(path)
+    # A third-party login error is a 401 page.
+    assert response.status_code == (401 if path.endswith("/error/") else 200)
+    html = response.content.decode()
+    for wrong in ("Sign In", "Sign in", "Sign Up", "Sign Out", "Sign out", "sign in", "sign out"):
+        assert wrong not in html, wrong
+    assert _title_case_words(html) == []
+
+
+def test_account_emails_use_the_sites_wording(client, user):
+    _csrf_post(
+        client,
+        "/accounts/signup/",
+        {
+            "email": "lea@example.com",
+            "username": "lea",
+            "password1": "a quiet harbour 42",
+            "password2": "a quiet harbour 42",
+        },
+    )
+    _csrf_post(Client(), "/accounts/password/reset/", {"email": user.email})
+    subjects = [message.subject for message in mail.outbox]
+    assert subjects and all(subject == subject[:1] + subject[1:].lower() for subject in subjects)
+    assert any("Please confirm your email address" in subject for subject in subjects)
+    bodies = "".join(message.body for message in mail.outbox)
+    assert "Hello from Intentional!" in bodies and "example.com" not in bodies.replace(
+        "@example.com", ""
+    )

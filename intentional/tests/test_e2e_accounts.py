@@ -21,7 +21,7 @@ def test_sign_up_log_out_and_log_in(page_factory, viewport, label):
     page.get_by_label("Password", exact=True).fill("window seat 1984")
     page.get_by_label("Password (again)").fill("window seat 1984")
     browser_page.screenshot(f"signup-{label}")
-    page.get_by_role("button", name="Sign Up").click()
+    page.get_by_role("button", name="Sign up", exact=True).click()
     page.wait_for_url("**/feed/")
     assert User.objects.filter(username=f"rosa_{label}").exists()
     assert browser_page.horizontal_overflow() == 0
@@ -31,7 +31,7 @@ def test_sign_up_log_out_and_log_in(page_factory, viewport, label):
     page.goto("/accounts/login/")
     page.get_by_label("Login").fill(f"rosa-{label}@example.com")
     page.get_by_label("Password").fill("window seat 1984")
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_role("button", name="Log in", exact=True).click()
     page.wait_for_url("**/feed/")
     page.goto("/settings/")
     assert browser_page.horizontal_overflow() == 0

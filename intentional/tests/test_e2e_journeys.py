@@ -87,7 +87,7 @@ def test_journey1_two_people_sign_up_and_connect(page_factory, viewport, label):
         page.get_by_label("Username").fill(username)
         page.get_by_label("Password", exact=True).fill("window seat 1984")
         page.get_by_label("Password (again)").fill("window seat 1984")
-        page.get_by_role("button", name="Sign Up").click()
+        page.get_by_role("button", name="Sign up", exact=True).click()
         page.wait_for_url("**/feed/")
     _shoot(ben_page, 1, label, "1-new-feed")
 
@@ -136,7 +136,7 @@ def test_journey2_tag_a_connection_and_post_to_the_tag(page_factory, viewport, l
     assert TagMembership.objects.filter(tag=family, target=ben).exists()
 
     _nav(page, "Feed").click()
-    compose = page.get_by_role("region", name="Share something")
+    compose = browser_page.compose()
     compose.get_by_label("What would you like to share?").fill(MILESTONE)
     compose.get_by_label("Only people with these tags").check()
     compose.get_by_label("family").check()

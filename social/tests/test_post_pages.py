@@ -42,6 +42,18 @@ def test_feed_shows_the_compose_form_with_own_tags(net):
     assert "Nothing here yet" in html
 
 
+def test_the_feeds_compose_box_is_folded_behind_share_something(net):
+    """Open on wide screens by site.js (data-open-wide); the page to compose is never folded."""
+    feed = page_for(net["author"]).get("/feed/").content.decode()
+    assert re.search(
+        r'<details class="compose-fold" data-open-wide>\s*<summary class="compose-summary">'
+        r'<h2 id="compose-title">Share something</h2></summary>',
+        feed,
+    )
+    compose = page_for(net["author"]).get("/posts/new/").content.decode()
+    assert 'name="body"' in compose and "<details" not in compose
+
+
 def test_compose_creates_and_redirects(net):
     client = page_for(net["author"], enforce_csrf_checks=False)
     response = client.post(
@@ -81,6 +93,8 @@ def test_compose_errors_show_next_to_fields_and_keep_the_text(net, data, status,
     assert response.status_code == status
     html = response.content.decode()
     assert message in html and 'class="field-error"' in html
+    # The feed's folded compose box is open, so that the errors show (even on a phone).
+    assert '<details class="compose-fold" open>' in html
     if data["body"] == "kept text":
         assert "kept text</textarea>" in html
     assert not Post.objects.exists()

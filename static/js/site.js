@@ -13,6 +13,13 @@
       setTimeout(function () { button.textContent = label; }, 1500);
     });
   });
+  // The feed's compose box is folded behind "Share something" so that a phone shows the first
+  // post at once; a wide screen has room for it, open (the width of posts.css's two columns).
+  if (window.matchMedia("(min-width: 40rem)").matches) {
+    document.querySelectorAll("details[data-open-wide]").forEach(function (details) {
+      details.open = true;
+    });
+  }
   // Ask before destructive actions marked with data-confirm.
   document.addEventListener("submit", function (event) {
     var message = event.target.getAttribute("data-confirm");

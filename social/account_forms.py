@@ -1,0 +1,32 @@
+"""django-allauth's forms with the site's wording: labels in sentence case ("Remember me",
+"New password"), like every other label of the site (ACCOUNT_FORMS in settings)."""
+
+from allauth.account import forms as allauth_forms
+from django.utils.translation import gettext_lazy as _
+
+
+class _SiteLabels:
+    """Replaces allauth's title-case labels with `labels` (field name → label)."""
+
+    labels: dict[str, str] = {}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, label in self.labels.items():
+            if name in self.fields:
+                self.fields[name].label = label
+
+
+_NEW_PASSWORD = {"password1": _("New password"), "password2": _("New password (again)")}
+
+
+class LoginForm(_SiteLabels, allauth_forms.LoginForm):
+    labels = {"remember": _("Remember me")}
+
+
+class ChangePasswordForm(_SiteLabels, allauth_forms.ChangePasswordForm):
+    labels = {"oldpassword": _("Current password"), **_NEW_PASSWORD}
+
+
+class ResetPasswordKeyForm(_SiteLabels, allauth_forms.ResetPasswordKeyForm):
+    labels = _NEW_PASSWORD
