@@ -3,13 +3,16 @@
 from allauth.account import views as allauth_views
 
 from intentional.ratelimit import ratelimit_enforce
+from social import selectors
 
 
 class LoginView(allauth_views.LoginView):
     """Login: 10 attempts a minute per client address and per account."""
 
     def post(self, request, *args, **kwargs):
-        ratelimit_enforce(request, name="login", by_ip=True, account=request.POST.get("login", ""))
+        login = request.POST.get("login", "")
+        account = selectors.user_for_login(login=login)
+        ratelimit_enforce(request, name="login", by_ip=True, account=account, login=login)
         return super().post(request, *args, **kwargs)
 
 
