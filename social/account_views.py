@@ -22,3 +22,20 @@ class SignupView(allauth_views.SignupView):
     def post(self, request, *args, **kwargs):
         ratelimit_enforce(request, name="register", by_ip=True)
         return super().post(request, *args, **kwargs)
+
+
+class PasswordChangeView(allauth_views.PasswordChangeView):
+    """Password change checks the current password: it counts on the account's login limit
+    (allauth's own limits are off, ACCOUNT_RATE_LIMITS)."""
+
+    def post(self, request, *args, **kwargs):
+        ratelimit_enforce(request, name="login", account=request.user)
+        return super().post(request, *args, **kwargs)
+
+
+class ReauthenticateView(allauth_views.ReauthenticateView):
+    """Confirming one's password again: the same account's login limit."""
+
+    def post(self, request, *args, **kwargs):
+        ratelimit_enforce(request, name="login", account=request.user)
+        return super().post(request, *args, **kwargs)

@@ -344,3 +344,35 @@ def test_account_deletion_password_shares_the_account_counter(client, user, auth
         auth_api.delete("/api/v1/me/", {"password": PASSWORD}, format="json"), api=True, period=60
     )
     assert type(user).objects.filter(pk=user.pk).exists()
+
+
+@pytest.mark.parametrize(
+    ("url", "form"),
+    [
+        (
+            "/accounts/password/change/",
+            {"oldpassword": PASSWORD, "password1": "new pass phrase 9", "password2": "x"},
+        ),
+        ("/accounts/reauthenticate/", {"password": PASSWORD}),
+    ],
+    ids=["password-change", "reauthenticate"],
+)
+def test_pages_that_check_the_password_share_the_account_counter(url, form, client, user):
+    """allauth's own limits are off (ACCOUNT_RATE_LIMITS): the pages that check the current
+    password count on the account's login counter, so they are not a way around it."""
+    for n in range(10):
+        assert _page_login(client, user.email, n + 1).status_code == 200
+    client.force_login(user)
+    _assert_limited(client.post(url, form), api=False, period=60)
+
+
+def test_a_password_change_within_the_limit_still_works(client, user):
+    client.force_login(user)
+    form = {
+        "oldpassword": PASSWORD,
+        "password1": "new pass phrase 9",
+        "password2": "new pass phrase 9",
+    }
+    assert client.post("/accounts/password/change/", form).status_code == 302
+    user.refresh_from_db()
+    assert user.check_password("new pass phrase 9")
