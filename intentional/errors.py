@@ -132,6 +132,14 @@ def payload_too_large_response(request):
     return render(request, "413.html", status=413)
 
 
+def request_timeout_response(request):
+    """408 when the request body stopped arriving (intentional.runtime.body_read_timeout) or
+    was cut short; the connection is closed after it."""
+    if is_api(request):
+        return error_json(408, "request_timeout", _("The request body stopped arriving."))
+    return render(request, "408.html", status=408)
+
+
 def service_unavailable_response(request):
     """503 while the database is unreachable."""
     if is_api(request):

@@ -9,6 +9,7 @@ import uuid
 from django.conf import settings
 from django.core.exceptions import BadRequest
 from django.db import DatabaseError, InterfaceError, OperationalError, connections
+from django.http import UnreadablePostError
 from django.utils import timezone
 
 from intentional.clientip import client_ip
@@ -16,6 +17,7 @@ from intentional.errors import (
     is_api,
     payload_too_large_response,
     rate_limited_response,
+    request_timeout_response,
     service_unavailable_response,
 )
 from intentional.logging import request_id_var
@@ -176,8 +178,9 @@ class SecurityHeadersMiddleware:
 
 
 class ExceptionAnswersMiddleware:
-    """Answers for exceptions that are not bugs: `RateLimited` → 429 with Retry-After; the
-    database unreachable → 503 (a friendly page, or JSON for the API), never a stack trace."""
+    """Answers for exceptions that are not bugs: `RateLimited` → 429 with Retry-After; a body
+    that stopped arriving → 408; the database unreachable → 503 (a friendly page, or JSON for
+    the API), never a stack trace."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -188,6 +191,8 @@ class ExceptionAnswersMiddleware:
     def process_exception(self, request, exception):
         if isinstance(exception, RateLimited):
             return rate_limited_response(request, exception.retry_after)
+        if isinstance(exception, UnreadablePostError):
+            return request_timeout_response(request)
         if isinstance(exception, OperationalError | InterfaceError) and _database_unreachable():
             logger.error("database unavailable: %s", type(exception).__name__)
             return service_unavailable_response(request)

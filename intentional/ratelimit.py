@@ -19,7 +19,8 @@ class RateLimited(Exception):
 
 
 def ratelimit_hit(request, *, name: str, scope: str, value: str) -> None:
-    """Count one hit of limit `name` for `value` (an address, user id, login); raise past it."""
+    """Count one hit of limit `name` for `value` (an address, user or account id, login); raise
+    past it."""
     usage = get_usage(
         request,
         group=f"{name}:{scope}",
@@ -31,14 +32,21 @@ def ratelimit_hit(request, *, name: str, scope: str, value: str) -> None:
         raise RateLimited(retry_after=max(1, usage["time_left"]))
 
 
-def ratelimit_enforce(request, *, name: str, by_ip: bool = False, account: str = "") -> None:
-    """Apply limit `name` per signed-in user, or per client address and/or account name.
+def ratelimit_enforce(
+    request, *, name: str, by_ip: bool = False, account=None, login: str = ""
+) -> None:
+    """Apply limit `name` per signed-in user, or per client address and/or account.
 
-    With neither `by_ip` nor `account`, the limit counts per signed-in user.
+    `account` (a user) counts by its id, so every name it can be typed by (username, email
+    addresses, in any case) shares one counter. `login`, typed for an attempt that names no
+    account, counts by the typed text instead, so an unknown login is limited exactly like a
+    known one. With none of `by_ip`, `account` and `login`, the limit counts per signed-in user.
     """
     if by_ip:
         ratelimit_hit(request, name=name, scope="ip", value=client_ip(request))
-    if account:
-        ratelimit_hit(request, name=name, scope="account", value=account.strip().lower())
-    if not by_ip and not account:
+    if account is not None:
+        ratelimit_hit(request, name=name, scope="account", value=f"id:{account.pk}")
+    elif login.strip():
+        ratelimit_hit(request, name=name, scope="account", value=f"login:{login.strip().lower()}")
+    if not by_ip and account is None and not login.strip():
         ratelimit_hit(request, name=name, scope="user", value=str(request.user.pk))

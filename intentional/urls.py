@@ -18,9 +18,20 @@ urlpatterns = [
     path("health/ready/", health.ready, name="health-ready"),
     path("metrics", health.metrics, name="metrics"),
     path("admin/", admin.site.urls),
-    # Rate-limited versions of allauth's login and sign-up come before allauth's own URLs.
+    # Rate-limited versions of allauth's login, sign-up and password checks come before
+    # allauth's own URLs.
     path("accounts/login/", account_views.LoginView.as_view(), name="account_login"),
     path("accounts/signup/", account_views.SignupView.as_view(), name="account_signup"),
+    path(
+        "accounts/password/change/",
+        account_views.PasswordChangeView.as_view(),
+        name="account_change_password",
+    ),
+    path(
+        "accounts/reauthenticate/",
+        account_views.ReauthenticateView.as_view(),
+        name="account_reauthenticate",
+    ),
     path("accounts/", include("allauth.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),

@@ -4,9 +4,9 @@ import os
 
 from django.core.wsgi import get_wsgi_application
 
-from intentional.runtime import gc_tune_for_serving
+from intentional.runtime import body_read_timeout, gc_tune_for_serving
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "intentional.settings.base")
 
-application = get_wsgi_application()
+application = body_read_timeout(get_wsgi_application())
 gc_tune_for_serving()

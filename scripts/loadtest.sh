@@ -7,7 +7,7 @@
 #
 # Needs the benchmark dataset (manage.py bench --load-only) and wrk (Debian package "wrk").
 # Settings: DURATION (seconds per run, default 60), CONNECTIONS ("16 64"), PEOPLE (200),
-# PORT (8765), WEB_CONCURRENCY/WEB_THREADS as in the Procfile (3 workers, 1 thread).
+# PORT (8765), WEB_CONCURRENCY/WEB_THREADS as in the Procfile (3 workers, 16 threads).
 # Prints, per run: requests/s, p50/p99 latency, errors, and the workers' peak RSS.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -43,11 +43,10 @@ with open('$TOKENS_FILE', 'w') as out:
 "
 echo "tokens: $(wc -l < "$TOKENS_FILE") people"
 
-# gunicorn exactly as the Procfile's web line, but bound to loopback.
-.venv/bin/gunicorn intentional.wsgi --bind "127.0.0.1:$PORT" \
-  --workers "${WEB_CONCURRENCY:-3}" --threads "${WEB_THREADS:-1}" \
-  --max-requests 2000 --max-requests-jitter 200 --timeout 30 --access-logfile /dev/null \
-  >"$OUT/gunicorn.log" 2>&1 &
+# gunicorn exactly as the Procfile's web line (its server command), but bound to loopback.
+WEB=$(sed -n 's/^web: .*&& *\(gunicorn .*\)$/\1/p' Procfile | sed -E "s/--bind [^ ]+/--bind 127.0.0.1:$PORT/")
+[ -n "$WEB" ] || { echo "no gunicorn command on the Procfile's web line" >&2; exit 1; }
+(PATH="$PWD/.venv/bin:$PATH"; eval "exec $WEB") >"$OUT/gunicorn.log" 2>&1 &
 MASTER=$!
 SAMPLER=""
 cleanup() {

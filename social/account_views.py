@@ -3,13 +3,16 @@
 from allauth.account import views as allauth_views
 
 from intentional.ratelimit import ratelimit_enforce
+from social import selectors
 
 
 class LoginView(allauth_views.LoginView):
     """Login: 10 attempts a minute per client address and per account."""
 
     def post(self, request, *args, **kwargs):
-        ratelimit_enforce(request, name="login", by_ip=True, account=request.POST.get("login", ""))
+        login = request.POST.get("login", "")
+        account = selectors.user_for_login(login=login)
+        ratelimit_enforce(request, name="login", by_ip=True, account=account, login=login)
         return super().post(request, *args, **kwargs)
 
 
@@ -18,4 +21,21 @@ class SignupView(allauth_views.SignupView):
 
     def post(self, request, *args, **kwargs):
         ratelimit_enforce(request, name="register", by_ip=True)
+        return super().post(request, *args, **kwargs)
+
+
+class PasswordChangeView(allauth_views.PasswordChangeView):
+    """Password change checks the current password: it counts on the account's login limit
+    (allauth's own limits are off, ACCOUNT_RATE_LIMITS)."""
+
+    def post(self, request, *args, **kwargs):
+        ratelimit_enforce(request, name="login", account=request.user)
+        return super().post(request, *args, **kwargs)
+
+
+class ReauthenticateView(allauth_views.ReauthenticateView):
+    """Confirming one's password again: the same account's login limit."""
+
+    def post(self, request, *args, **kwargs):
+        ratelimit_enforce(request, name="login", account=request.user)
         return super().post(request, *args, **kwargs)

@@ -6,6 +6,7 @@ import binascii
 from dataclasses import dataclass
 from datetime import datetime
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, Subquery, Value
@@ -26,6 +27,20 @@ def profile_details_visible(*, viewer, user: User) -> bool:
     return (
         Connection.objects.accepted_between(viewer, user).exists()
         and not Block.objects.between(viewer, user).exists()
+    )
+
+
+def user_for_login(*, login: str) -> User | None:
+    """The account a typed login names: its username or any of its email addresses, in any case
+    (as allauth logs in), in one query; None for a login that names no account."""
+    login = login.strip()
+    if not login:
+        return None
+    address = EmailAddress.objects.filter(user=OuterRef("pk"), email__iexact=login)
+    return (
+        User.objects.filter(Q(username__iexact=login) | Q(email__iexact=login) | Exists(address))
+        .order_by("pk")
+        .first()
     )
 
 

@@ -330,7 +330,7 @@ def data_export_download(request, pk: int):
 def account_delete(request):
     """Delete your account and everything in it, after confirming your password."""
     user = request.user
-    ratelimit_enforce(request, name="login", account=user.username)
+    ratelimit_enforce(request, name="login", account=user)
     form = AccountDeleteForm(request.POST, user=user)
     if not form.is_valid():
         return _render_settings(request, delete_form=form, status=400)

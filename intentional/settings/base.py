@@ -383,6 +383,9 @@ PERMISSIONS_POLICY = (
 MAX_REQUEST_BODY_BYTES = env.int("MAX_REQUEST_BODY_BYTES", default=1024 * 1024)
 MAX_UPLOAD_BODY_BYTES = env.int("MAX_UPLOAD_BODY_BYTES", default=45 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_REQUEST_BODY_BYTES
+# Seconds a read of the request body may wait for data before the request is given up and its
+# connection closed (intentional.runtime.body_read_timeout): a stalled upload frees its thread.
+REQUEST_BODY_TIMEOUT = env.float("REQUEST_BODY_TIMEOUT", default=20.0)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 RATELIMIT_ENABLE = env.bool("RATELIMIT_ENABLE", default=True)

@@ -1,5 +1,5 @@
-"""Real servers of a test's own on loopback (moto S3, Redis), started on a free port and
-really killed by the test, for storage and fault tests."""
+"""Real servers of a test's own on loopback (moto S3, Redis, gunicorn), started on a free port
+and really killed by the test, for storage, fault and slow-client tests."""
 
 import socket
 import subprocess
@@ -16,13 +16,15 @@ def free_port() -> int:
 
 
 @contextmanager
-def loopback_server(argv: list[str], *, ready: str, stream: str = "stdout"):
-    """Run `argv` until it prints `ready` on `stream`; yield the process; kill it at the end."""
+def loopback_server(argv: list[str], *, ready: str, stream: str = "stdout", **popen):
+    """Run `argv` until it prints `ready` on `stream`; yield the process; kill it at the end.
+
+    `popen` goes to `subprocess.Popen` (`env`, `cwd`)."""
     pipes = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
     pipes[stream] = subprocess.PIPE
     if stream == "stdout":
         pipes["stderr"] = subprocess.STDOUT
-    process = subprocess.Popen(argv, text=True, **pipes)
+    process = subprocess.Popen(argv, text=True, **pipes, **popen)
     try:
         for line in getattr(process, stream):
             if ready in line:

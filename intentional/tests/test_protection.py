@@ -230,3 +230,63 @@ def test_an_oversized_upload_is_refused_from_its_content_length(client, user):
         **{"wsgi.input": payload},
     )
     assert response.status_code == 413
+
+
+def test_an_upload_whose_body_stops_arriving_is_408_not_500(auth_api):
+    """The body read timed out (intentional.runtime.body_read_timeout) or the client went away:
+    a 408 in the API's error shape, not a server error."""
+    from django.test.client import FakePayload
+
+    class Stalled(FakePayload):
+        def read(self, *args, **kwargs):
+            raise TimeoutError("timed out")
+
+    response = auth_api.generic(
+        "POST",
+        "/api/v1/posts/",
+        data=b"",
+        content_type="multipart/form-data; boundary=x",
+        CONTENT_LENGTH="40000000",
+        **{"wsgi.input": Stalled(b"")},
+    )
+    assert response.status_code == 408
+    assert response.json()["error"]["type"] == "request_timeout"
+
+
+def test_body_reads_time_out_and_a_stalled_client_is_let_go(settings):
+    """Under gunicorn (`gunicorn.socket`), reads of the body wait at most
+    REQUEST_BODY_TIMEOUT; after a stall the read side is shut, so closing does not linger;
+    the response is written without the timeout. A real socket pair stands in for gunicorn."""
+    import socket
+
+    from intentional.runtime import body_read_timeout
+
+    settings.REQUEST_BODY_TIMEOUT = 0.05
+    server, client = socket.socketpair()
+    client.sendall(b"part of a body")
+    seen = {}
+
+    class Body:
+        def read(self, size=-1):
+            return server.recv(size)
+
+    def application(environ, start_response):
+        seen["timeout"] = server.gettimeout()
+        seen["first"] = environ["wsgi.input"].read(1024)
+        with pytest.raises(TimeoutError):
+            environ["wsgi.input"].read(1024)
+        start_response("408 Request Timeout", [])
+        return [b""]
+
+    with server, client:
+        wrapped = body_read_timeout(application)
+        wrapped({"gunicorn.socket": server, "wsgi.input": Body()}, lambda *args: None)
+        assert seen == {"timeout": 0.05, "first": b"part of a body"}
+        assert server.gettimeout() is None
+        # Read side shut: a read finds the end at once, though the client never closed (the
+        # timeout only turns a regression into a failure instead of a hang).
+        server.settimeout(5)
+        assert server.recv(1) == b""
+
+    # Without gunicorn (the test client, runserver) the application is called as it is.
+    assert body_read_timeout(lambda environ, start: [b"ok"])({}, None) == [b"ok"]

@@ -3,7 +3,6 @@
 from django.contrib.auth import authenticate
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.http import FileResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.openapi import AutoSchema
@@ -87,8 +86,8 @@ class TokenView(APIView):
         data = TokenInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         login = data.validated_data["login"]
-        ratelimit_enforce(request, name="login", by_ip=True, account=login)
-        account = User.objects.filter(Q(username__iexact=login) | Q(email__iexact=login)).first()
+        account = selectors.user_for_login(login=login)
+        ratelimit_enforce(request, name="login", by_ip=True, account=account, login=login)
         # An unknown login still runs the password hasher, so timing tells nothing.
         user = authenticate(
             request,
@@ -161,7 +160,7 @@ class MeView(APIView):
         "a wrong one is a 400 `validation_error` on `password`.",
     )
     def delete(self, request):
-        ratelimit_enforce(request, name="login", account=request.user.username)
+        ratelimit_enforce(request, name="login", account=request.user)
         data = AccountDeleteInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         form = AccountDeleteForm(data.validated_data, user=request.user)
