@@ -62,18 +62,22 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "intentional.middleware.RequestContextMiddleware",
-    "django.middleware.security.SecurityMiddleware",
+    # The header middleware come before anything that answers on its own (the HTTPS
+    # redirect, a bad Host, static files, a 413), so every response carries SPEC §7's headers.
     "intentional.middleware.SecurityHeadersMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "intentional.middleware.DisallowedHostMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "intentional.middleware.ApiErrorsMiddleware",
+    # No middleware above reads the body.
+    "intentional.middleware.RequestSizeLimitMiddleware",
+    "intentional.middleware.HostileInputMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    # After the header middleware, so that a 413 carries the security headers too; no
-    # middleware above reads the body.
-    "intentional.middleware.RequestSizeLimitMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "intentional.middleware.ExceptionAnswersMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
@@ -304,7 +308,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
+        "intentional.api.JSONParser",
         "rest_framework.parsers.MultiPartParser",
         "rest_framework.parsers.FormParser",
     ],
@@ -371,6 +375,9 @@ PERMISSIONS_POLICY = (
 MAX_REQUEST_BODY_BYTES = env.int("MAX_REQUEST_BODY_BYTES", default=1024 * 1024)
 MAX_UPLOAD_BODY_BYTES = env.int("MAX_UPLOAD_BODY_BYTES", default=45 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_REQUEST_BODY_BYTES
+# Path and query string: longer is refused with 414. Gunicorn reads request lines of up to
+# 8190 bytes (--limit-request-line in the Procfile), so this answers before it would.
+MAX_URL_LENGTH = 4096
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 RATELIMIT_ENABLE = env.bool("RATELIMIT_ENABLE", default=True)
