@@ -153,7 +153,8 @@ class ConnectionRequestListView(generics.ListAPIView):
 
 
 def _request_out(connection: Connection) -> dict:
-    connection = Connection.objects.select_related("user_a", "user_b").get(pk=connection.pk)
+    """The row as the service committed it (with its people): not re-read, since a block
+    committed right after may already have deleted it."""
     return ConnectionRequestSerializer(connection).data
 
 
