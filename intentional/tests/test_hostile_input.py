@@ -261,3 +261,38 @@ def test_json_nested_too_deeply_is_a_400_parse_error(method, url, depth, auth_ap
     assert response.status_code == 400, response.content[:300]
     error = response.json()["error"]
     assert error == {"type": "parse_error", "message": "The JSON is nested too deeply."}
+
+
+# --- Other input that once could have reached a query as it was -------------------------------
+
+HUGE = "9" * 30  # past PostgreSQL's bigint
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "status"),
+    [
+        ("get", f"/api/v1/posts/{HUGE}/", 404),
+        ("patch", f"/api/v1/posts/{HUGE}/", 404),
+        ("post", f"/api/v1/posts/{HUGE}/comments/", 404),
+        ("delete", f"/api/v1/comments/{HUGE}/", 404),
+        ("post", f"/api/v1/connections/requests/{HUGE}/accept/", 404),
+        ("put", f"/api/v1/tags/{HUGE}/members/{{member}}/", 404),
+        ("get", f"/api/v1/feed/?page_size={HUGE}", 400),
+        ("get", f"/api/v1/digest/{HUGE}-W01/", 400),
+        ("get", "/api/v1/users/%ff%fe/", 404),
+        ("get", "/api/v1/feed/?cursor=%ff%fe", 400),
+        ("get", f"/posts/{HUGE}/", 404),
+        ("get", f"/photos/{HUGE}/display/", 404),
+        ("get", f"/photos/{{photo}}/display/?t={HUGE}", 404),
+        ("get", f"/settings/export/{HUGE}/", 404),
+        ("get", f"/digest/{HUGE}-W01/", 400),
+        ("get", "/people/%ff/", 404),
+        ("get", "/people/?q=%ff%fe", 200),
+    ],
+)
+def test_huge_numbers_and_broken_utf8_are_never_a_500(method, url, status, world):  # noqa: F811
+    client = _owner_client(world, "{api}" if url.startswith("/api/") else "")
+    url = url.format(**world["ids"])
+    data = {"body": "x"} if method in ("patch", "post", "put") else None
+    response = getattr(client, method)(url, data, format="json")
+    assert response.status_code == status, response.content[:300]
