@@ -516,3 +516,32 @@ def test_removing_a_connection_a_block_removed_meanwhile_is_404(alice, bob, monk
     response = api_for(alice).delete("/api/v1/connections/bob/")
     assert response.status_code == 404, response.content
     assert response.json()["error"]["type"] == "not_found"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/connections/requests/",
+        "/api/v1/connections/requests/?direction=outgoing&",
+        "/api/v1/blocks/",
+        "/api/v1/invitations/",
+        "/api/v1/tags/",
+    ],
+)
+@pytest.mark.parametrize("cursor", ["not-a-cursor", "%ff%fe", "cD0yMDI2"])
+def test_a_malformed_cursor_is_400_like_the_feeds(alice, path, cursor):
+    separator = "" if path.endswith("&") else "?"
+    response = api_for(alice).get(f"{path}{separator}cursor={cursor}")
+    assert response.status_code == 400, response.content
+    error = response.json()["error"]
+    assert error["type"] == "validation_error"
+    assert error["fields"] == {"cursor": ["This cursor is not valid."]}
+
+
+def test_a_real_next_cursor_still_pages(alice):
+    Invitation.objects.bulk_create([Invitation(inviter=alice) for _ in range(51)])
+    first = api_for(alice).get("/api/v1/invitations/").json()
+    assert len(first["results"]) == 50 and first["next"]
+    second = api_for(alice).get(first["next"])
+    assert second.status_code == 200
+    assert len(second.json()["results"]) == 1
