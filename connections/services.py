@@ -107,6 +107,8 @@ def _accept(connection: Connection) -> Connection:
     requester = User.objects.get(pk=connection.requested_by_id)
     recipient = User.objects.get(pk=connection.other_id(requester))
     _refuse_over_cap(recipient, requester)
+    # The caller answers with both people, read here under the lock (not re-read later).
+    connection.user_a, connection.user_b = _ordered(requester, recipient)
     connection.status = Connection.Status.ACCEPTED
     connection.accepted_at = timezone.now()
     connection.save(update_fields=["status", "accepted_at"])

@@ -8,8 +8,10 @@ from django.http import Http404, HttpResponse, HttpResponseServerError, JsonResp
 from django.shortcuts import render
 from django.template import loader
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from rest_framework import exceptions as drf
 from rest_framework.views import exception_handler as drf_exception_handler
+from rest_framework_simplejwt.exceptions import InvalidToken
 
 from intentional.ratelimit import RateLimited
 
@@ -22,7 +24,7 @@ def is_api(request) -> bool:
 
 def error_json(status: int, type_: str, message: str, fields=None, headers=None) -> JsonResponse:
     """The API's error response."""
-    error = {"type": type_, "message": message}
+    error = {"type": type_, "message": str(message)}
     if fields is not None:
         error["fields"] = fields
     response = JsonResponse({"error": error}, status=status)
@@ -97,13 +99,41 @@ def exception_handler(exc, context):
         if isinstance(exc, cls):
             status, type_ = cls_status, cls_type
             break
-    message = str(exc.detail) if isinstance(exc, drf.APIException) else _("Error.")
+    message = _human_message(exc) if isinstance(exc, drf.APIException) else _("Error.")
     headers = {
         key: value
         for key, value in response.items()
         if key in ("WWW-Authenticate", "Allow", "Retry-After")
     }
     return error_json(status, type_, message, headers=headers)
+
+
+# simplejwt's refusals, by code, as sentences for a person (its own are terse or a dict).
+_AUTH_MESSAGES = {
+    "bad_authorization_header": _lazy(
+        "The Authorization header must be “Bearer” followed by your access token."
+    ),
+    "user_not_found": _lazy("This account no longer exists or is disabled."),
+    "user_inactive": _lazy("This account no longer exists or is disabled."),
+    "password_changed": _lazy("The password changed; log in again."),
+}
+
+
+def _human_message(exc: drf.APIException) -> str:
+    """The message of a DRF exception for a person: never the repr of a dict or a list."""
+    if isinstance(exc, InvalidToken):  # a bad, expired or wrong-type token, or a failed refresh
+        return _("Your session token is invalid or has expired; log in again.")
+    detail = exc.detail
+    # simplejwt's details are dicts `{detail, code, ...}`; DRF's carry their code.
+    code = detail.get("code") if isinstance(detail, dict) else getattr(detail, "code", None)
+    if code in _AUTH_MESSAGES:
+        return str(_AUTH_MESSAGES[code])
+    if isinstance(detail, dict) and "detail" in detail:
+        detail = detail["detail"]
+    if isinstance(detail, dict | list):
+        messages = _flatten(detail)
+        return messages[0] if messages else str(exc.default_detail)
+    return str(detail)
 
 
 def _rate_limited_json(retry_after: int) -> JsonResponse:
@@ -140,6 +170,35 @@ def request_timeout_response(request):
     return render(request, "408.html", status=408)
 
 
+def uri_too_long_response(request):
+    """414 for a URL longer than MAX_URL_LENGTH (intentional.middleware.HostileInputMiddleware)."""
+    if is_api(request):
+        return error_json(414, *_API_ERRORS[414])
+    return render(request, "414.html", status=414)
+
+
+def api_error_json(request, response: HttpResponse) -> HttpResponse:
+    """Under /api/, the JSON of SPEC §6 in place of an error page Django answered (an unknown
+    route, a bad Host, DEBUG's technical pages); any other response as it is."""
+    status = response.status_code
+    if (
+        status < 400
+        or not is_api(request)
+        or response.get("Content-Type", "").startswith("application/json")
+    ):
+        return response
+    if status >= 500:
+        return handler500(request)
+    if status in _API_ERRORS:
+        json = error_json(status, *_API_ERRORS[status])
+    else:
+        json = error_json(status, "error", response.reason_phrase)
+    for name in ("Allow", "Retry-After", "WWW-Authenticate"):
+        if response.has_header(name):
+            json[name] = response[name]
+    return json
+
+
 def service_unavailable_response(request):
     """503 while the database is unreachable."""
     if is_api(request):
@@ -154,6 +213,17 @@ def service_unavailable_response(request):
     return response
 
 
+# Django's own error answers under /api/, by status: (error type, message).
+_API_ERRORS = {
+    400: ("bad_request", _lazy("The request could not be understood.")),
+    403: ("permission_denied", _lazy("You may not do this.")),
+    404: ("not_found", _lazy("Not found.")),
+    405: ("method_not_allowed", _lazy("This method is not allowed here.")),
+    413: ("payload_too_large", _lazy("The request body is too large.")),
+    414: ("uri_too_long", _lazy("The address of the request is too long.")),
+}
+
+
 # Django's handlers (intentional/urls.py): pages get templates, /api/ gets JSON.
 
 
@@ -161,19 +231,19 @@ def handler400(request, exception=None):
     if isinstance(exception, RequestDataTooBig):
         return payload_too_large_response(request)
     if is_api(request):
-        return error_json(400, "bad_request", _("The request could not be understood."))
+        return error_json(400, *_API_ERRORS[400])
     return render(request, "400.html", status=400)
 
 
 def handler403(request, exception=None):
     if is_api(request):
-        return error_json(403, "permission_denied", _("You may not do this."))
+        return error_json(403, *_API_ERRORS[403])
     return render(request, "403.html", status=403)
 
 
 def handler404(request, exception=None):
     if is_api(request):
-        return error_json(404, "not_found", _("Not found."))
+        return error_json(404, *_API_ERRORS[404])
     return render(request, "404.html", status=404)
 
 

@@ -1,5 +1,5 @@
-"""Cross-cutting middleware: request id and access log, body-size limits, NUL in addresses,
-security headers, rate-limit answers."""
+"""Cross-cutting middleware: request id and access log, body-size limits, security headers,
+hostile input, JSON errors under /api/, rate-limit answers."""
 
 import logging
 import re
@@ -7,18 +7,24 @@ import time
 import uuid
 
 from django.conf import settings
-from django.core.exceptions import BadRequest
+from django.core.exceptions import DisallowedHost
+from django.core.handlers.exception import response_for_exception
 from django.db import DatabaseError, InterfaceError, OperationalError, connections
 from django.http import UnreadablePostError
+from django.middleware.security import SecurityMiddleware as DjangoSecurityMiddleware
 from django.utils import timezone
 
 from intentional.clientip import client_ip
 from intentional.errors import (
+    api_error_json,
+    handler400,
+    handler404,
     is_api,
     payload_too_large_response,
     rate_limited_response,
     request_timeout_response,
     service_unavailable_response,
+    uri_too_long_response,
 )
 from intentional.logging import request_id_var
 from intentional.ratelimit import RateLimited
@@ -95,22 +101,69 @@ class RequestSizeLimitMiddleware:
         return self.get_response(request)
 
 
-class NullCharacterMiddleware:
-    """400 for a NUL character in the path or the query string (SPEC §7).
+# C0 controls and DEL: never part of a username, token, week or any other path segment, and
+# PostgreSQL refuses a NUL in a string outright (a 500 if one reached a query).
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 
-    PostgreSQL cannot compare text with NUL: a username, token or author looked up from the
-    address would otherwise be a 500. Form and JSON fields refuse NUL field by field already
-    (Django's and DRF's CharField, `intentional.validators`)."""
+
+class HostileInputMiddleware:
+    """Refuses, before any view or query sees it, input no view can use: a URL longer than
+    MAX_URL_LENGTH (414), a control character in the path (404: nothing lives there), a NUL
+    in the query string or in a page's form fields (400); a cookie holding a NUL is dropped
+    (a session key with one would reach the database)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if "\x00" in request.path or any(
-            "\x00" in key or any("\x00" in value for value in values)
-            for key, values in request.GET.lists()
+        if len(request.get_full_path()) > settings.MAX_URL_LENGTH:
+            return uri_too_long_response(request)
+        if _CONTROL_CHARACTERS.search(request.path_info):
+            return handler404(request)
+        for name in [name for name, value in request.COOKIES.items() if "\x00" in name + value]:
+            del request.COOKIES[name]
+        if _has_nul(request.GET) or (
+            # Page forms read fields raw here and there; the API's serializers refuse NUL.
+            request.method == "POST" and not is_api(request) and _has_nul(request.POST)
         ):
-            raise BadRequest("NUL character in the address")
+            return handler400(request)
+        return self.get_response(request)
+
+
+def _has_nul(query_dict) -> bool:
+    return any(
+        "\x00" in key or any("\x00" in value for value in values)
+        for key, values in query_dict.lists()
+    )
+
+
+class ApiErrorsMiddleware:
+    """Under /api/, an error Django answers rather than DRF (an unknown route, a bad Host, and
+    with DEBUG on its technical 404 and 500 pages) becomes the JSON of SPEC §6 for its status.
+    The traceback of a 500 is still logged (django.request)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return api_error_json(request, self.get_response(request))
+
+
+class DisallowedHostMiddleware:
+    """400 for a Host not in ALLOWED_HOSTS, answered before Django's SecurityMiddleware reads
+    the Host to redirect to HTTPS (an exception there would skip its headers); the answer gets
+    SecurityMiddleware's headers all the same."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.security = DjangoSecurityMiddleware(get_response)
+
+    def __call__(self, request):
+        try:
+            request.get_host()
+        except DisallowedHost as exception:
+            response = api_error_json(request, response_for_exception(request, exception))
+            return self.security.process_response(request, response)
         return self.get_response(request)
 
 

@@ -6,12 +6,13 @@ from drf_spectacular.types import OpenApiTypes
 ERROR_COMPONENT = "Error"
 
 _ERRORS = {
-    "400": "Invalid input (`validation_error` with `fields`, or `parse_error`).",
+    "400": "Invalid input (`validation_error` with `fields`, `parse_error`, or `bad_request`).",
     "401": "Not authenticated (`not_authenticated`).",
     "403": "Not allowed (`permission_denied`).",
     "404": "Not found, or not visible to you (`not_found`).",
     "405": "Method not allowed.",
     "413": "Request body too large (`payload_too_large`).",
+    "414": "URL too long (`uri_too_long`).",
     "415": "Unsupported media type.",
     "429": "Rate limited (`rate_limited`); see `Retry-After`.",
     "500": "Server error (`server_error`).",

@@ -340,10 +340,14 @@ def account_delete(request):
     return redirect("social:home")
 
 
+@require_http_methods(["GET", "HEAD"])
 def avatar(request, username: str):
-    """A person's avatar, for those who may see it (connections and self); 404 for others."""
+    """A person's avatar, for those who may see it (connections and self); 404 for others.
+    Like photos, it answers the session or an API client's bearer token (the API's
+    `avatar_url`)."""
     user = get_object_or_404(User, username__iexact=username, is_active=True)
-    if not user.avatar_key or not profile_details_visible(viewer=request.user, user=user):
+    viewer = _session_or_bearer_user(request)
+    if not user.avatar_key or not profile_details_visible(viewer=viewer, user=user):
         raise Http404
     if hasattr(default_storage, "bucket_name"):
         return redirect(default_storage.url(user.avatar_key))

@@ -2,10 +2,12 @@
 invitations and tags. Reads are DRF generics over selectors; writes call one service."""
 
 from django.shortcuts import get_object_or_404
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import BasePagination, CursorPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -51,6 +53,19 @@ class NewestFirstPagination(CursorPagination):
 
     page_size = 50
     ordering = "-created_at"
+
+    def decode_cursor(self, request):
+        """A malformed cursor is bad input (400, like the feed's), not DRF's 404; nor a 500
+        when its position, which DRF filters with as it is, is not a date and time."""
+        invalid = ValidationError({self.cursor_query_param: [_("This cursor is not valid.")]})
+        try:
+            cursor = super().decode_cursor(request)
+            position = cursor.position if cursor is not None else None
+            if position is not None and parse_datetime(position) is None:
+                raise invalid
+        except (NotFound, ValueError):
+            raise invalid from None
+        return cursor
 
     def get_paginated_response(self, data):
         return Response({"results": data, "next": self.get_next_link()})
@@ -153,7 +168,8 @@ class ConnectionRequestListView(generics.ListAPIView):
 
 
 def _request_out(connection: Connection) -> dict:
-    connection = Connection.objects.select_related("user_a", "user_b").get(pk=connection.pk)
+    """The row as the service committed it (with its people): not re-read, since a block
+    committed right after may already have deleted it."""
     return ConnectionRequestSerializer(connection).data
 
 

@@ -413,3 +413,135 @@ def test_schema_lists_the_graph_endpoints(client):
         assert methods <= set(paths[path]), path
     assert "200" in paths["/api/v1/connections/requests/{id}/accept/"]["post"]["responses"]
     assert "204" in paths["/api/v1/connections/requests/{id}/decline/"]["post"]["responses"]
+
+
+# --- A block racing an answer (deterministic; the real race is in test_concurrency.py) --------
+
+
+def _block_right_after(monkeypatch, name: str, *, blocker, blocked):
+    """Make `services.<name>` commit as usual, then `blocker` blocks `blocked` before the view
+    writes its answer: the row the service returned is gone by then."""
+    from connections import services
+
+    real = getattr(services, name)
+
+    def then_blocked(**kwargs):
+        result = real(**kwargs)
+        services.block_create(user=blocker, username=blocked.username)
+        return result
+
+    monkeypatch.setattr(services, name, then_blocked)
+
+
+@pytest.mark.parametrize("blocker", ["alice", "bob"])
+def test_an_accept_then_a_block_answers_the_accept(
+    alice, bob, blocker, monkeypatch, django_capture_on_commit_callbacks, mailoutbox
+):
+    """The accept won the lock: it answers 200 from what it committed, not a 500 from
+    re-reading a row the block has deleted since; the email, sent after the block, is not."""
+    request = connect(alice, bob, status=Connection.Status.PENDING)
+    people = {"alice": alice, "bob": bob}
+    other = bob if blocker == "alice" else alice
+    _block_right_after(monkeypatch, "connection_accept", blocker=people[blocker], blocked=other)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api_for(bob).post(f"/api/v1/connections/requests/{request.pk}/accept/")
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["status"] == "accepted" and body["id"] == request.pk
+    assert body["from_user"]["username"] == "alice" and body["to_user"]["username"] == "bob"
+    assert not Connection.objects.between(alice, bob).exists()
+    assert mailoutbox == []
+
+
+def test_a_request_then_a_block_answers_the_request(
+    alice, bob, monkeypatch, django_capture_on_commit_callbacks, mailoutbox
+):
+    _block_right_after(monkeypatch, "connection_request", blocker=bob, blocked=alice)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api_for(alice).post(
+            "/api/v1/connections/requests/", {"username": "bob"}, format="json"
+        )
+    assert response.status_code == 201, response.content
+    assert response.json()["status"] == "pending"
+    assert not Connection.objects.between(alice, bob).exists()
+    assert mailoutbox == []
+
+
+@pytest.mark.parametrize(
+    ("actor", "url"),
+    [
+        ("bob", "/api/v1/connections/requests/{pk}/accept/"),
+        ("bob", "/api/v1/connections/requests/{pk}/decline/"),
+        ("alice", "/api/v1/connections/requests/{pk}/"),
+    ],
+)
+def test_an_answer_to_a_request_a_block_removed_meanwhile_is_404(
+    alice, bob, actor, url, monkeypatch, django_capture_on_commit_callbacks, mailoutbox
+):
+    """The block won the lock: the service read the row before waiting for the people's
+    locks, and finds it gone after: 404 and no email. (Here the block runs in the service's
+    own transaction, so the refusal rolls it back too; test_concurrency.py races for real.)"""
+    from connections import services
+
+    request = connect(alice, bob, status=Connection.Status.PENDING)
+    real_lock = services._lock_people
+
+    def lock_after_a_block(*user_ids):
+        monkeypatch.setattr(services, "_lock_people", real_lock)  # once
+        services.block_create(user=alice, username="bob")
+        real_lock(*user_ids)
+
+    monkeypatch.setattr(services, "_lock_people", lock_after_a_block)
+    client = api_for(alice if actor == "alice" else bob)
+    method = client.delete if url.endswith("{pk}/") else client.post
+    with django_capture_on_commit_callbacks(execute=True):
+        response = method(url.format(pk=request.pk))
+    assert response.status_code == 404, response.content
+    assert response.json()["error"]["type"] == "not_found"
+    assert mailoutbox == []
+
+
+def test_removing_a_connection_a_block_removed_meanwhile_is_404(alice, bob, monkeypatch):
+    from connections import services
+
+    connect(alice, bob)
+    real_lock = services._lock_people
+
+    def lock_after_a_block(*user_ids):
+        monkeypatch.setattr(services, "_lock_people", real_lock)  # once
+        services.block_create(user=bob, username="alice")
+        real_lock(*user_ids)
+
+    monkeypatch.setattr(services, "_lock_people", lock_after_a_block)
+    response = api_for(alice).delete("/api/v1/connections/bob/")
+    assert response.status_code == 404, response.content
+    assert response.json()["error"]["type"] == "not_found"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/connections/requests/",
+        "/api/v1/connections/requests/?direction=outgoing&",
+        "/api/v1/blocks/",
+        "/api/v1/invitations/",
+        "/api/v1/tags/",
+    ],
+)
+@pytest.mark.parametrize("cursor", ["not-a-cursor", "%ff%fe", "cD0yMDI2"])
+def test_a_malformed_cursor_is_400_like_the_feeds(alice, path, cursor):
+    separator = "" if path.endswith("&") else "?"
+    response = api_for(alice).get(f"{path}{separator}cursor={cursor}")
+    assert response.status_code == 400, response.content
+    error = response.json()["error"]
+    assert error["type"] == "validation_error"
+    assert error["fields"] == {"cursor": ["This cursor is not valid."]}
+
+
+def test_a_real_next_cursor_still_pages(alice):
+    Invitation.objects.bulk_create([Invitation(inviter=alice) for _ in range(51)])
+    first = api_for(alice).get("/api/v1/invitations/").json()
+    assert len(first["results"]) == 50 and first["next"]
+    second = api_for(alice).get(first["next"])
+    assert second.status_code == 200
+    assert len(second.json()["results"]) == 1

@@ -12,7 +12,7 @@ from django.db import connection as db_connection
 from django.db import connections
 
 from connections import services
-from connections.models import Connection
+from connections.models import Block, Connection
 from connections.tests.factories import connect
 from social.tests.factories import UserFactory
 
@@ -104,3 +104,41 @@ def test_two_requests_race_for_the_last_slot(settings):
         )
         assert sum(isinstance(outcome, Connection) for outcome in outcomes) == 1, outcomes
         assert Connection.objects.accepted().of(popular).count() == 2
+
+
+ANSWERS = {
+    # action: (who answers, method, URL, success status, connection's status before)
+    "accept": ("bob", "post", "/api/v1/connections/requests/{pk}/accept/", 200, "pending"),
+    "decline": ("bob", "post", "/api/v1/connections/requests/{pk}/decline/", 204, "pending"),
+    "cancel": ("alice", "delete", "/api/v1/connections/requests/{pk}/", 204, "pending"),
+    "remove": ("bob", "delete", "/api/v1/connections/{alice}/", 204, "accepted"),
+}
+
+
+@pytest.mark.parametrize("action", ANSWERS)
+def test_an_answer_racing_a_block_is_its_success_or_404_never_500(action, mailoutbox):
+    """Through the whole API stack: whoever takes the people's locks first wins; the loser
+    answers 404 (the row is gone), and no "accepted" email goes out for a lost accept."""
+    from rest_framework.test import APIClient
+    from rest_framework_simplejwt.tokens import RefreshToken
+
+    who, method, url, success, status = ANSWERS[action]
+    for _round in range(ROUNDS * 2):
+        alice, bob = UserFactory(), UserFactory()
+        row = connect(alice, bob, status=status)
+        client = APIClient()
+        actor = alice if who == "alice" else bob
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {RefreshToken.for_user(actor).access_token}")
+        path = url.format(pk=row.pk, alice=alice.username)
+        sent_before = len(mailoutbox)
+        answer, block = _race(
+            lambda client=client, path=path: getattr(client, method)(path),
+            lambda alice=alice, bob=bob: services.block_create(user=alice, username=bob.username),
+        )
+        assert not isinstance(answer, Exception), answer
+        assert isinstance(block, Block), block
+        assert answer.status_code in (success, 404), answer.content
+        if answer.status_code == 404:
+            assert answer.json()["error"]["type"] == "not_found"
+            assert len(mailoutbox) == sent_before
+        assert not Connection.objects.between(alice, bob).exists()

@@ -64,8 +64,16 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "intentional.middleware.RequestContextMiddleware",
-    "django.middleware.security.SecurityMiddleware",
+    # The header middleware come before anything that answers on its own (the HTTPS
+    # redirect, a bad Host, static files, a 413), so every response carries SPEC §7's headers.
     "intentional.middleware.SecurityHeadersMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "intentional.middleware.DisallowedHostMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "intentional.middleware.ApiErrorsMiddleware",
+    # No middleware above reads the body.
+    "intentional.middleware.RequestSizeLimitMiddleware",
+    "intentional.middleware.HostileInputMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -73,11 +81,6 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "intentional.middleware.ViewerTimezoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    # After the header middleware, so that a 413 carries the security headers too; no
-    # middleware above reads the body.
-    "intentional.middleware.RequestSizeLimitMiddleware",
-    "intentional.middleware.NullCharacterMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "intentional.middleware.ExceptionAnswersMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
@@ -316,7 +319,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
+        "intentional.api.JSONParser",
         "rest_framework.parsers.MultiPartParser",
         "rest_framework.parsers.FormParser",
     ],
@@ -386,6 +389,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_REQUEST_BODY_BYTES
 # Seconds a read of the request body may wait for data before the request is given up and its
 # connection closed (intentional.runtime.body_read_timeout): a stalled upload frees its thread.
 REQUEST_BODY_TIMEOUT = env.float("REQUEST_BODY_TIMEOUT", default=20.0)
+# Path and query string: longer is refused with 414. Gunicorn reads request lines of up to
+# 8190 bytes (--limit-request-line in the Procfile), so this answers before it would.
+MAX_URL_LENGTH = 4096
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 RATELIMIT_ENABLE = env.bool("RATELIMIT_ENABLE", default=True)

@@ -1,6 +1,8 @@
 """Every API error has the shape `{"error": {"type", "message", "fields"?}}` with the right
 status (SPEC §6), and pages get friendly error pages. One test per status."""
 
+import json
+
 import pytest
 from rest_framework.test import APIClient
 
@@ -57,9 +59,26 @@ def test_404_unknown_api_path(api_client):
     _error(api_client.get("/api/nothing"), 404, "not_found")
 
 
-def test_405_method_not_allowed(auth_api):
+@pytest.mark.parametrize("debug", [True, False])
+@pytest.mark.parametrize(
+    "path", ["/api/v1/no-such-thing/", "/api/v2/feed/", "/api/", "/api/v1/me/extra/", "/api/x"]
+)
+@pytest.mark.parametrize("method", ["GET", "POST", "DELETE"])
+def test_404_unknown_api_route_is_json_whatever_debug(auth_api, settings, debug, path, method):
+    """`make run` serves the API with DEBUG on: no HTML 404 page under /api/ even then."""
+    settings.DEBUG = debug
+    response = auth_api.generic(method, path)
+    error = _error(response, 404, "not_found")
+    assert error["message"] == "Not found."
+
+
+@pytest.mark.parametrize("debug", [True, False])
+def test_405_method_not_allowed(auth_api, settings, debug):
+    settings.DEBUG = debug
     response = auth_api.delete("/api/v1/auth/token/")
     _error(response, 405, "method_not_allowed")
+    assert response["Allow"]
+    _error(auth_api.put("/api/v1/feed/"), 405, "method_not_allowed")
 
 
 def test_413_payload_too_large(auth_api):
@@ -89,12 +108,42 @@ def test_429_rate_limited_with_retry_after(api_client, settings):
     assert 1 <= int(response["Retry-After"]) <= 3600
 
 
+@pytest.mark.parametrize("debug", [True, False])
 @pytest.mark.urls("intentional.tests.urls_errors")
-def test_500_server_error_without_internals(auth_api):
+def test_500_server_error_without_internals(auth_api, settings, debug):
+    """With DEBUG on too: an API client gets JSON, the traceback goes to the log."""
+    settings.DEBUG = debug
     auth_api.raise_request_exception = False
     response = auth_api.get("/api/v1/boom/")
     _error(response, 500, "server_error")
     assert b"secret" not in response.content and b"Traceback" not in response.content
+
+
+@pytest.mark.parametrize("debug", [True, False])
+def test_400_bad_host_is_json_under_the_api(api_client, settings, debug):
+    settings.DEBUG = debug
+    settings.ALLOWED_HOSTS = ["testserver"]
+    response = api_client.get("/api/v1/me/", HTTP_HOST="evil.example")
+    _error(response, 400, "bad_request")
+
+
+@pytest.mark.parametrize(
+    "exc",
+    [
+        "NotFound({'detail': 'Gone away.', 'code': 'gone'})",
+        "PermissionDenied(['Gone away.', 'And more.'])",
+        "APIException({'thing': ['Gone away.']})",
+        "AuthenticationFailed({'detail': 'Gone away.', 'messages': [{'a': 'b'}]})",
+    ],
+)
+def test_no_exception_detail_is_shown_as_a_python_repr(exc):
+    from rest_framework import exceptions
+
+    from intentional.errors import exception_handler
+
+    response = exception_handler(eval(exc, vars(exceptions)), {})  # noqa: S307
+    message = json.loads(response.content)["error"]["message"]
+    assert message in ("Gone away.", "thing: Gone away.")
 
 
 # --- Pages -----------------------------------------------------------------------------------

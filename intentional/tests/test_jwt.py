@@ -101,3 +101,73 @@ def test_refresh_of_a_deleted_account_is_401_not_500(api_client, user):
         "/api/v1/auth/token/refresh/", {"refresh": tokens["refresh"]}, format="json"
     )
     assert response.status_code == 401
+
+
+# --- Refusals speak to a person (never a Python repr) ----------------------------------------
+
+SESSION_OVER = "Your session token is invalid or has expired; log in again."
+
+
+def _refusal(response) -> str:
+    assert response.status_code == 401, response.content
+    error = response.json()["error"]
+    assert error["type"] == "not_authenticated"
+    assert not any(mark in error["message"] for mark in ("{", "[", "ErrorDetail", "'"))
+    return error["message"]
+
+
+@pytest.mark.parametrize(
+    ("header", "message"),
+    [
+        ("Bearer not-a-token", SESSION_OVER),
+        ("Bearer eyJhbGciOiJIUzI1NiJ9.e30.c2lnbmF0dXJl", SESSION_OVER),
+        ("Bearer", "The Authorization header must be “Bearer” followed by your access token."),
+        (
+            "Bearer two parts",
+            "The Authorization header must be “Bearer” followed by your access token.",
+        ),
+    ],
+)
+def test_a_bad_access_token_or_header_is_refused_in_a_sentence(api_client, header, message):
+    api_client.credentials(HTTP_AUTHORIZATION=header)
+    assert _refusal(api_client.get("/api/v1/me/")) == message
+
+
+def test_an_expired_or_wrong_type_token_is_refused_in_a_sentence(api_client, user):
+    tokens = _tokens(api_client, user)
+    api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {tokens['refresh']}")  # not an access
+    assert _refusal(api_client.get("/api/v1/me/")) == SESSION_OVER
+    api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {tokens['access']}")
+    with time_machine.travel(timezone.now() + timedelta(minutes=16)):
+        assert _refusal(api_client.get("/api/v1/me/")) == SESSION_OVER
+
+
+def test_a_failed_refresh_is_refused_in_a_sentence(api_client, user):
+    def refresh(token: str):
+        return api_client.post("/api/v1/auth/token/refresh/", {"refresh": token}, format="json")
+
+    tokens = _tokens(api_client, user)
+    assert _refusal(refresh("not-a-token")) == SESSION_OVER
+    assert _refusal(refresh(tokens["access"])) == SESSION_OVER  # wrong type
+    with time_machine.travel(timezone.now() + timedelta(days=15)):
+        assert _refusal(refresh(tokens["refresh"])) == SESSION_OVER  # expired
+    assert refresh(tokens["refresh"]).status_code == 200
+    assert _refusal(refresh(tokens["refresh"])) == SESSION_OVER  # blacklisted by rotation
+    fresh = _tokens(api_client, user)
+    user.set_password("a completely new passphrase 9")
+    user.save()
+    assert _refusal(refresh(fresh["refresh"])) == "The password changed; log in again."
+    fresh = _tokens_after_password(api_client, user)
+    user.is_active = False
+    user.save()
+    assert _refusal(refresh(fresh["refresh"])) == "This account no longer exists or is disabled."
+
+
+def _tokens_after_password(api_client, user) -> dict:
+    response = api_client.post(
+        "/api/v1/auth/token/",
+        {"login": user.username, "password": "a completely new passphrase 9"},
+        format="json",
+    )
+    assert response.status_code == 200
+    return response.json()

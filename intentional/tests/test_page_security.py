@@ -271,6 +271,16 @@ def test_error_pages_have_the_headers_and_no_inline_code(world, settings):
     response = client.get("/settings/delete/", secure=True)
     assert response.status_code == 405
     _check(response, "405")
+    # Hostile input: a NUL in the query (400), a control character in the path (404), a URL
+    # past MAX_URL_LENGTH (414).
+    for url, status in [
+        ("/people/?q=%00", 400),
+        ("/people/a%01b/", 404),
+        ("/people/?q=" + "x" * settings.MAX_URL_LENGTH, 414),
+    ]:
+        response = client.get(url, secure=True)
+        assert response.status_code == status, url
+        _check(response, url)
 
 
 @pytest.mark.django_db

@@ -91,6 +91,36 @@ def test_security_headers_on_every_response(client, url):
     assert "frame-ancestors 'none'" in csp
 
 
+def _assert_spec_headers(response):
+    for header in SPEC_HEADERS:
+        assert response.has_header(header), header
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert "frame-ancestors 'none'" in response["Content-Security-Policy"]
+
+
+def test_security_headers_on_a_static_file(settings):
+    """WhiteNoise answers static files before the rest of the middleware runs."""
+    from django.test import Client
+
+    settings.WHITENOISE_USE_FINDERS = True
+    settings.WHITENOISE_AUTOREFRESH = True
+    response = Client().get("/static/js/site.js", secure=True)  # a new handler: new settings
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/javascript")
+    _assert_spec_headers(response)
+
+
+@pytest.mark.parametrize("url", ["/", "/accounts/login/", "/api/v1/me/", "/static/js/site.js"])
+@pytest.mark.parametrize("ssl_redirect", [False, True])
+def test_security_headers_on_a_bad_host_400(client, settings, url, ssl_redirect):
+    settings.ALLOWED_HOSTS = ["intentional.example.com"]
+    settings.SECURE_SSL_REDIRECT = ssl_redirect
+    response = client.get(url, HTTP_HOST="evil.example", secure=not ssl_redirect)
+    assert response.status_code == 400
+    _assert_spec_headers(response)
+
+
 def test_pages_have_no_inline_script(client, user):
     client.force_login(user)
     for url in ["/", "/accounts/login/", "/settings/", "/feed/"]:

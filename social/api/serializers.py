@@ -5,8 +5,8 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
 from rest_framework import serializers
+from rest_framework.exceptions import AuthenticationFailed
 from rest_framework_simplejwt import serializers as jwt_serializers
-from rest_framework_simplejwt.exceptions import InvalidToken
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.tokens import RefreshToken
 from rest_framework_simplejwt.utils import get_md5_hash_password
@@ -109,11 +109,11 @@ class TokenRefreshSerializer(jwt_serializers.TokenRefreshSerializer):
         refresh = RefreshToken(attrs["refresh"])
         user = User.objects.filter(pk=refresh.payload.get(jwt_settings.USER_ID_CLAIM)).first()
         if user is None or not user.is_active:
-            raise InvalidToken(_("This account no longer exists or is disabled."))
+            raise AuthenticationFailed(_("This account no longer exists or is disabled."))
         if refresh.payload.get(jwt_settings.REVOKE_TOKEN_CLAIM) != get_md5_hash_password(
             user.password
         ):
-            raise InvalidToken(_("The password changed; log in again."))
+            raise AuthenticationFailed(_("The password changed; log in again."))
         return super().validate(attrs)
 
 

@@ -149,3 +149,35 @@ def test_remove_avatar_is_offered_only_with_an_avatar(client, user):
     upload = SimpleUploadedFile("me.png", _jpeg_with_gps((64, 64)), content_type="image/png")
     client.post("/settings/", _form(avatar=upload))
     assert "Remove my avatar" in client.get("/settings/").content.decode()
+
+
+def test_avatar_url_of_the_api_works_with_a_bearer_token_only(client, user):
+    """`avatar_url` of /api/v1/me/ and /api/v1/users/<u>/ is fetched by API clients, which
+    carry a bearer token and no session: same rule as the page (self and connections)."""
+    from rest_framework.test import APIClient
+    from rest_framework_simplejwt.tokens import RefreshToken
+
+    client.force_login(user)
+    upload = SimpleUploadedFile("me.png", _jpeg_with_gps((64, 64)), content_type="image/png")
+    client.post("/settings/", _form(avatar=upload))
+    friend, stranger = UserFactory(), UserFactory()
+    connect(user, friend)
+
+    def bearer(person) -> APIClient:
+        api = APIClient()
+        api.credentials(HTTP_AUTHORIZATION=f"Bearer {RefreshToken.for_user(person).access_token}")
+        return api
+
+    own_url = bearer(user).get("/api/v1/me/").json()["avatar_url"]
+    friend_url = bearer(friend).get(f"/api/v1/users/{user.username}/").json()["avatar_url"]
+    assert own_url == friend_url and own_url.endswith(user.avatar_path())
+    for person in (user, friend):
+        response = bearer(person).get(own_url)
+        assert response.status_code == 200, person
+        assert response["Content-Type"] == "image/jpeg"
+        assert response["Cache-Control"] == "private, max-age=3600"
+    assert bearer(stranger).get(own_url).status_code == 404
+    invalid = APIClient()
+    invalid.credentials(HTTP_AUTHORIZATION="Bearer not-a-token")
+    assert invalid.get(own_url).status_code == 404
+    assert APIClient().get(own_url).status_code == 404
