@@ -122,10 +122,14 @@ class HostileInputMiddleware:
             return handler404(request)
         for name in [name for name, value in request.COOKIES.items() if "\x00" in name + value]:
             del request.COOKIES[name]
-        if _has_nul(request.GET) or (
-            # Page forms read fields raw here and there; the API's serializers refuse NUL.
-            request.method == "POST" and not is_api(request) and _has_nul(request.POST)
-        ):
+        try:
+            hostile = _has_nul(request.GET) or (
+                # Page forms read fields raw here and there; the API's serializers refuse NUL.
+                request.method == "POST" and not is_api(request) and _has_nul(request.POST)
+            )
+        except UnreadablePostError:  # the body stopped arriving (a stalled upload)
+            return request_timeout_response(request)
+        if hostile:
             return handler400(request)
         return self.get_response(request)
 

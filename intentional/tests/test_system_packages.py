@@ -70,8 +70,19 @@ def test_a_failed_install_fails_with_the_command_to_run(tmp_path):
 
 def test_make_test_runs_the_script_first_and_ci_runs_the_same_script():
     # -n prints the commands without running them; -B as on a fresh clone (no .venv yet).
+    # Without the variables of a make this suite may itself run under (`make test`).
+    environment = {
+        name: value
+        for name, value in os.environ.items()
+        if name not in ("MAKEFLAGS", "MAKELEVEL", "MFLAGS", "MAKEOVERRIDES")
+    }
     commands = subprocess.run(
-        ["make", "-n", "-B", "test"], cwd=ROOT, capture_output=True, text=True, timeout=60
+        ["make", "-n", "-B", "--no-print-directory", "test"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=environment,
     ).stdout.splitlines()
     assert commands[0] == "bash scripts/ensure_system_packages.sh"
     assert any(line.startswith("python3 -m venv") for line in commands[1:])
