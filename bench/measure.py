@@ -168,7 +168,7 @@ class Bench:
         """requests: [(client, path, extra headers)]; records latency and queries after auth."""
         for client, path, headers in requests[:warmup]:
             client.get(path, **headers)
-        times, counts = [], []
+        times, counts, ran = [], [], []
         for client, path, headers in requests:
             elapsed, statements, response = self.timed(client.get, path, **headers)
             if response.status_code != 200:
@@ -177,14 +177,35 @@ class Bench:
             rest = self.after_auth(statements)
             times.append(elapsed)
             counts.append(len(rest))
+            ran.append(statements)
             self.keep_plan(name, rest)
         result = summary(times, counts)
+        # Every statement the request ran (session and person included), again on a bare
+        # cursor: what the page would cost with no Python at all.
+        bare = [self.bare_sql_ms(statements) for statements in ran]
+        result["bare_sql_all_p50_ms"] = round(statistics.median(bare), 2) if bare else 0.0
+        result["ratio_end_to_end_to_bare_all"] = round(
+            result["p50_ms"] / max(result["bare_sql_all_p50_ms"], 1e-6), 2
+        )
         self.report["results"][name] = result
         self.say(
             f"  {name:<28} p50 {result['p50_ms']:7.2f} ms  p95 {result['p95_ms']:7.2f} ms  "
-            f"p99 {result['p99_ms']:7.2f} ms  queries {result['queries']}"
+            f"p99 {result['p99_ms']:7.2f} ms  queries {result['queries']}  "
+            f"bare SQL (all statements) p50 {result['bare_sql_all_p50_ms']:.2f} ms, "
+            f"end-to-end / bare {result['ratio_end_to_end_to_bare_all']}"
         )
         return result
+
+    @staticmethod
+    def bare_sql_ms(statements: list) -> float:
+        """The SELECTs of one request run again on a cursor, in order (ms, in all)."""
+        started = time.perf_counter()
+        with connection.cursor() as cursor:
+            for sql, params in statements:
+                if sql.lstrip().upper().startswith("SELECT"):
+                    cursor.execute(sql, params)
+                    cursor.fetchall()
+        return (time.perf_counter() - started) * 1000
 
     # --- measurements ----------------------------------------------------------------------
 

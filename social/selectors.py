@@ -9,12 +9,13 @@ from datetime import datetime
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, Subquery, Value
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils.translation import gettext as _
 
 from connections.models import Block, Connection, Tag
+from intentional.db import PrecompiledQuery, Sentinels
 from social.models import Comment, Photo, Post, User
 
 
@@ -92,16 +93,20 @@ def page_size_clean(page_size) -> int:
     return size
 
 
-def _keyset_page(queryset, *, cursor: str | None, page_size: int, newest_first: bool) -> Page:
-    """Slice `queryset` (already ordered) after `cursor`: one query, page_size + 1 rows."""
+def _after(created_at, pk, *, newest_first: bool) -> Q:
+    """Rows past the keyset position (created_at, pk) in the list's order."""
+    if newest_first:
+        return Q(created_at__lt=created_at) | Q(created_at=created_at, pk__lt=pk)
+    return Q(created_at__gt=created_at) | Q(created_at=created_at, pk__gt=pk)
+
+
+def _keyset_fetch(query: PrecompiledQuery, *, cursor: str | None, page_size: int, **values) -> Page:
+    """One keyset page of a precompiled list (built by `_keyset_build`): page_size + 1 rows in
+    one query, the extra row only telling whether there is a next page."""
+    shape = {"page_size": page_size, "after": bool(cursor)}
     if cursor:
-        created_at, pk = cursor_decode(cursor)
-        if newest_first:
-            after = Q(created_at__lt=created_at) | Q(created_at=created_at, pk__lt=pk)
-        else:
-            after = Q(created_at__gt=created_at) | Q(created_at=created_at, pk__gt=pk)
-        queryset = queryset.filter(after)
-    rows = list(queryset[: page_size + 1])
+        values["created_at"], values["pk"] = cursor_decode(cursor)
+    rows = query.fetch(shape=shape, **values)
     items = rows[:page_size]
     next_cursor = None
     if len(rows) > page_size:
@@ -110,13 +115,21 @@ def _keyset_page(queryset, *, cursor: str | None, page_size: int, newest_first: 
     return Page(items=items, next_cursor=next_cursor)
 
 
+def _keyset_build(queryset, sentinels: Sentinels, *, page_size: int, after: bool, newest_first):
+    """The queryset of one keyset page (already ordered), for `PrecompiledQuery`."""
+    if after:
+        position = (sentinels.datetime("created_at"), sentinels.id("pk"))
+        queryset = queryset.filter(_after(*position, newest_first=newest_first))
+    return queryset[: page_size + 1]
+
+
 # --- Posts --------------------------------------------------------------------------------------
 
 
 def posts_visible(*, viewer):
     """Posts `viewer` may see, with what a post's display needs, in constant queries:
-    the author (joined), photos and the viewer's own audience tags (one prefetch each), and
-    the number of comments this viewer can see (a subquery)."""
+    the author (joined), photos and the viewer's own audience tags (JSON subqueries, installed
+    as prefetched), and the number of comments this viewer can see (a subquery): one query."""
     # The outer post is visible_to(viewer): its comments need only the comment half.
     visible_comments = (
         Comment.objects.filter(post=OuterRef("pk"))  # audience-ok: outer row is visible_to
@@ -129,14 +142,7 @@ def posts_visible(*, viewer):
     return (
         Post.objects.visible_to(viewer)
         .select_related("author")
-        .prefetch_related(
-            "photos",
-            Prefetch(
-                "audience_tags",
-                # Only the author's own tags ever show, and only to the author.
-                queryset=Tag.objects.owned_by(viewer).order_by("name"),
-            ),
-        )
+        .with_photos_and_own_tags(viewer)
         .annotate(
             comment_count=Coalesce(
                 Subquery(visible_comments, output_field=IntegerField()), Value(0)
@@ -145,45 +151,72 @@ def posts_visible(*, viewer):
     )
 
 
+def _feed_build(sentinels: Sentinels, **shape):
+    viewer = sentinels.instance("viewer", User)
+    queryset = posts_visible(viewer=viewer).in_circle_of(viewer).newest_first()
+    return _keyset_build(queryset, sentinels, newest_first=True, **shape)
+
+
+_FEED = PrecompiledQuery(Post, _feed_build)
+
+
 def feed_for(*, viewer, cursor: str | None = None, page_size: int | None = None) -> Page:
     """The viewer's feed (SPEC §4): their and their connections' visible posts, newest first."""
-    queryset = posts_visible(viewer=viewer).in_circle_of(viewer).newest_first()
-    return _keyset_page(
-        queryset,
-        cursor=cursor,
-        page_size=page_size or settings.FEED_PAGE_SIZE,
-        newest_first=True,
-    )
+    if not viewer.is_authenticated:
+        return Page(items=[])
+    size = page_size or settings.FEED_PAGE_SIZE
+    return _keyset_fetch(_FEED, cursor=cursor, page_size=size, viewer=viewer)
+
+
+def _profile_build(sentinels: Sentinels, **shape):
+    viewer = sentinels.instance("viewer", User)
+    queryset = posts_visible(viewer=viewer).filter(author_id=sentinels.id("author"))
+    return _keyset_build(queryset.newest_first(), sentinels, newest_first=True, **shape)
+
+
+_PROFILE = PrecompiledQuery(Post, _profile_build)
 
 
 def profile_posts_for(
     *, viewer, author: User, cursor: str | None = None, page_size: int | None = None
 ) -> Page:
     """`author`'s posts that `viewer` may see, newest first (the profile timeline)."""
-    queryset = posts_visible(viewer=viewer).filter(author=author).newest_first()
-    return _keyset_page(
-        queryset,
-        cursor=cursor,
-        page_size=page_size or settings.FEED_PAGE_SIZE,
-        newest_first=True,
+    if not viewer.is_authenticated:
+        return Page(items=[])
+    size = page_size or settings.FEED_PAGE_SIZE
+    return _keyset_fetch(_PROFILE, cursor=cursor, page_size=size, viewer=viewer, author=author)
+
+
+_POST = PrecompiledQuery(
+    Post,
+    lambda sentinels: posts_visible(viewer=sentinels.instance("viewer", User)).filter(
+        pk=sentinels.id("post")
+    ),
+)
+
+
+def _post_comments_build(sentinels: Sentinels):
+    # Asked only for a post already known to be visible to the viewer (its page).
+    return (
+        Comment.objects.visible_to(sentinels.instance("viewer", User))
+        .filter(post_id=sentinels.id("post"))
+        .select_related("author")
+        .oldest_first()
     )
+
+
+_POST_COMMENTS = PrecompiledQuery(Comment, _post_comments_build)
 
 
 def post_for(*, viewer, post_id: int, with_comments: bool = False) -> Post:
     """One post `viewer` may see (404 otherwise); optionally with its visible comments in
     `post.visible_comments`, oldest first."""
-    queryset = posts_visible(viewer=viewer)
-    if with_comments:
-        queryset = queryset.prefetch_related(
-            Prefetch(
-                "comments",
-                queryset=Comment.objects.visible_to(viewer).select_related("author").oldest_first(),
-                to_attr="visible_comments",
-            )
-        )
-    post = queryset.filter(pk=post_id).first()
-    if post is None:
+    rows = _POST.fetch(viewer=viewer, post=post_id) if viewer.is_authenticated else []
+    if not rows:
         raise Http404
+    post = rows[0]
+    if with_comments:
+        post.visible_comments = _POST_COMMENTS.fetch(viewer=viewer, post=post.pk)
     return post
 
 
@@ -214,24 +247,38 @@ def post_audience(*, post: Post) -> list[User]:
 # --- Comments and photos ------------------------------------------------------------------------
 
 
+def _comments_build(sentinels: Sentinels, **shape):
+    viewer = sentinels.instance("viewer", User)
+    queryset = (
+        Comment.objects.visible_to(viewer)
+        .filter(post_id=sentinels.id("post"))
+        .select_related("author")
+        .oldest_first()
+    )
+    return _keyset_build(queryset, sentinels, newest_first=False, **shape)
+
+
+_COMMENTS = PrecompiledQuery(Comment, _comments_build)
+
+
 def comments_for(
     *, viewer, post_id: int, cursor: str | None = None, page_size: int | None = None
 ) -> Page:
     """The comments of a post `viewer` may see (404 if not), oldest first."""
-    if not Post.objects.visible_to(viewer).filter(pk=post_id).exists():
+    if not viewer.is_authenticated or not _POST_EXISTS.fetch(viewer=viewer, post=post_id):
         raise Http404
-    queryset = (
-        Comment.objects.visible_to(viewer)
-        .filter(post_id=post_id)
-        .select_related("author")
-        .oldest_first()
-    )
-    return _keyset_page(
-        queryset,
-        cursor=cursor,
-        page_size=page_size or settings.COMMENTS_PAGE_SIZE,
-        newest_first=False,
-    )
+    size = page_size or settings.COMMENTS_PAGE_SIZE
+    return _keyset_fetch(_COMMENTS, cursor=cursor, page_size=size, viewer=viewer, post=post_id)
+
+
+_POST_EXISTS = PrecompiledQuery(
+    Post,
+    lambda sentinels: (
+        Post.objects.visible_to(sentinels.instance("viewer", User))
+        .filter(pk=sentinels.id("post"))
+        .only("pk")[:1]
+    ),
+)
 
 
 def comment_visible(*, viewer, comment_id: int) -> Comment:

@@ -361,9 +361,9 @@ def test_api_feed_query_count_is_constant(db, django_assert_num_queries, count):
     viewer = UserFactory()
     _fill(viewer, count)
     client = client_for(viewer)
-    # 1 the JWT user, 2 the posts (author joined, visible comment count as a subquery),
-    # 3 their photos, 4 the viewer's own audience tags.
-    with django_assert_num_queries(4):
+    # 1 the JWT user, 2 the posts (author joined; visible comment count, photos and the
+    # viewer's own audience tags as subqueries).
+    with django_assert_num_queries(2):
         response = client.get("/api/v1/feed/")
     assert len(response.json()["results"]) == count
     assert all(len(post["photos"]) == 2 for post in response.json()["results"])
@@ -375,8 +375,8 @@ def test_api_author_posts_query_count_is_constant(db, django_assert_num_queries,
     posts = _fill(viewer, count)
     author = posts[1].author
     client = client_for(viewer)
-    # 1 the JWT user, 2 the author by username, 3 posts, 4 photos, 5 audience tags.
-    with django_assert_num_queries(5):
+    # 1 the JWT user, 2 the author by username, 3 posts (with photos and own tags).
+    with django_assert_num_queries(3):
         response = client.get(f"/api/v1/posts/?author={author.username}")
     assert len(response.json()["results"]) == sum(1 for p in posts if p.author == author)
 
@@ -388,8 +388,8 @@ def test_api_post_detail_and_comments_query_count(db, django_assert_num_queries,
     for _ in range(count):
         CommentFactory(post=posts[0], author=viewer)
     client = client_for(viewer)
-    # 1 the JWT user, 2 the post, 3 photos, 4 audience tags.
-    with django_assert_num_queries(4):
+    # 1 the JWT user, 2 the post (with photos and own tags).
+    with django_assert_num_queries(2):
         assert client.get(f"/api/v1/posts/{posts[0].pk}/").status_code == 200
     # 1 the JWT user, 2 is the post visible, 3 the comments with their authors.
     with django_assert_num_queries(3):

@@ -297,9 +297,9 @@ def test_feed_page_query_count_is_constant(db, django_assert_num_queries, count)
     viewer = UserFactory()
     _fill(viewer, count)
     client = page_for(viewer)
-    # 1 session, 2 user, 3 posts (+ author, comment count), 4 photos, 5 own audience tags,
-    # 6-7 the compose form's tags (has any? and the checkbox choices).
-    with django_assert_num_queries(7):
+    # 1 session, 2 user, 3 posts (+ author, comment count, photos, own audience tags),
+    # 4-5 the compose form's tags (has any? and the checkbox choices).
+    with django_assert_num_queries(5):
         response = client.get("/feed/")
     assert response.content.decode().count('class="post card') == count
 
@@ -313,10 +313,10 @@ def test_post_page_query_count_is_constant(db, django_assert_num_queries, count)
         CommentFactory(post=post, author=friend)
         CommentFactory(post=post, author=viewer)
     client = page_for(viewer)
-    # 1 session, 2 user, 3 post (+ author, comment count), 4 photos, 5 audience tags,
-    # 6 visible comments with authors, 7 who can see this (the author's connections that
+    # 1 session, 2 user, 3 post (+ author, comment count, photos, audience tags),
+    # 4 visible comments with authors, 5 who can see this (the author's connections that
     # visible_to lets see it, one query).
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(5):
         response = client.get(f"/posts/{post.pk}/")
     assert response.content.decode().count('class="comment"') == 2 * count + 1
 
@@ -327,8 +327,8 @@ def test_profile_timeline_query_count_is_constant(db, django_assert_num_queries,
     friend, _posts = _fill(viewer, count)
     request = RequestFactory().get(f"/people/{friend.username}/")
     request.user = viewer
-    # 1 posts (+ author, comment count), 2 photos, 3 the viewer's own audience tags.
-    with django_assert_num_queries(3):
+    # 1 posts (+ author, comment count, photos, the viewer's own audience tags).
+    with django_assert_num_queries(1):
         context = profile_timeline_context(request, friend)
         html = render_to_string("social/_timeline.html", {**context, "user": viewer})
     assert html.count('class="post card') == count // 2

@@ -1,0 +1,143 @@
+"""Database helpers shared by the apps (no app imports here): a JSON aggregate, and compiled
+SQL reused between requests."""
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+from django.core.exceptions import ImproperlyConfigured
+from django.db import connections, router
+from django.db.models import Aggregate, TextField
+
+
+class JSONRows(Aggregate):
+    """The aggregated rows as a JSON array (text), one element per row; NULL for no row.
+
+    Lets a post's photos and tags ride in the post's own row (a correlated subquery) instead
+    of a second round trip and a second compiled query per page. Element order is not
+    defined: readers sort what they decode."""
+
+    function = "JSON_AGG"
+    template = "%(function)s(%(expressions)s)::text"
+    output_field = TextField()
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return super().as_sql(
+            compiler,
+            connection,
+            function="JSON_GROUP_ARRAY",
+            template="%(function)s(%(expressions)s)",
+            **extra_context,
+        )
+
+
+class Sentinels:
+    """Stand-in values that a queryset is built from once, so that their places among the
+    compiled SQL's parameters can be found and filled with each call's real values."""
+
+    # No real row has such an id (ids are far smaller); the date is long before any post.
+    _FIRST_ID = 2_100_000_001
+    _EPOCH = datetime(1901, 1, 1, tzinfo=UTC)
+
+    def __init__(self, connection):
+        self.connection = connection
+        self.places: dict[object, tuple[str, Callable]] = {}
+
+    def _new(self, name: str, value, extract: Callable):
+        self.places[value] = (name, extract)
+        return value
+
+    def id(self, name: str) -> int:
+        """An id; the call may pass an id or a model instance (its pk is bound)."""
+        return self._new(name, self._FIRST_ID + len(self.places), lambda v: getattr(v, "pk", v))
+
+    def instance(self, name: str, model):
+        """A model instance known by its pk (the viewer): what the queryset reads of it."""
+        return model(pk=self.id(name))
+
+    def datetime(self, name: str) -> datetime:
+        """An aware datetime (a cursor's position), bound as the backend adapts it (SQLite
+        gets text)."""
+        stamp = self._EPOCH + timedelta(microseconds=len(self.places) + 1)
+        adapt = self.connection.ops.adapt_datetimefield_value
+        self._new(name, adapt(stamp), adapt)
+        return self._new(name, stamp, lambda v: v)
+
+
+class PrecompiledQuery:
+    """A queryset's SQL compiled once per process, database and shape, then run with each
+    call's values: building and compiling the feed's queryset cost more Python time than
+    PostgreSQL spent running it.
+
+    `build(sentinels, **shape)` builds the queryset exactly as the plain code path does, from
+    `Sentinels` in place of the real values (the viewer, a cursor); `shape` holds what changes
+    the SQL text itself (a page size, whether there is a cursor). Rows come back as model
+    instances through the queryset's own iterable class, as iterating it gives them. Only SQL
+    text and the places of its parameters are kept between calls — never a value, a row or a
+    result — so nothing kept can be stale on permissions."""
+
+    def __init__(self, model, build: Callable):
+        self.model = model
+        self.build = build
+        self._compiled: dict = {}
+
+    def _compile(self, alias: str, shape: tuple):
+        sentinels = Sentinels(connections[alias])
+        queryset = self.build(sentinels, **dict(shape))
+        compiler = queryset.query.get_compiler(using=alias)
+        sql, params = compiler.as_sql()
+        places = tuple(_place(sentinels, param) for param in params)
+        missing = {name for name, _extract in sentinels.places.values()} - {
+            place[0] for place in places if place
+        }
+        if missing:  # a value Django wrote into the SQL text could not be bound again
+            raise ImproperlyConfigured(f"{sorted(missing)} are not parameters of the SQL")
+        compiled = (queryset, compiler, sql, tuple(params), places)
+        self._compiled[alias, shape] = compiled
+        return compiled
+
+    def fetch(self, *, shape: dict | None = None, **values) -> list:
+        """The query's rows for `values` (by sentinel name), as model instances."""
+        shape_key = tuple(sorted((shape or {}).items()))
+        alias = router.db_for_read(self.model)
+        compiled = self._compiled.get((alias, shape_key)) or self._compile(alias, shape_key)
+        queryset, compiler, sql, params, places = compiled
+        bound = [
+            place[1](values[place[0]]) if place else param
+            for param, place in zip(params, places, strict=True)
+        ]
+        execution = _Execution(queryset, compiler, alias, sql, bound)
+        return list(queryset._iterable_class(execution))
+
+
+def _place(sentinels: Sentinels, param):
+    try:
+        return sentinels.places.get(param)
+    except TypeError:  # an unhashable parameter (a list) is never a sentinel
+        return None
+
+
+class _Execution:
+    """One run of compiled SQL, shaped as what a queryset's iterable class reads of its
+    queryset (`db`, `model`, `query.get_compiler()`, `_known_related_objects`) and of its
+    compiler (`execute_sql` runs the stored SQL with this call's parameters; the rest is the
+    compiler of the first build: select list, related-object layout, converters)."""
+
+    def __init__(self, queryset, compiler, alias: str, sql: str, params: list):
+        self.model = queryset.model
+        self.db = alias
+        self._known_related_objects = {}
+        self.query = self
+        self._compiler = compiler
+        self._sql = sql
+        self._params = params
+
+    def get_compiler(self, using=None):
+        return self
+
+    def execute_sql(self, *args, **kwargs):
+        with connections[self.db].cursor() as cursor:
+            cursor.execute(self._sql, self._params)
+            return [cursor.fetchall()]
+
+    def __getattr__(self, name):
+        return getattr(self._compiler, name)
