@@ -3,6 +3,7 @@
 import logging
 from datetime import datetime
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -25,8 +26,9 @@ from social.models import User
 logger = logging.getLogger(__name__)
 
 
-class FutureWeek(Exception):
-    """The week has not started yet in the viewer's timezone: there is nothing to show."""
+class FutureWeek(ObjectDoesNotExist):
+    """The week has not started yet in the viewer's timezone: there is nothing to show (pages
+    and the API answer 404, intentional.errors)."""
 
 
 class WeekBeforeFirst(Exception):
