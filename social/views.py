@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import BadRequest, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpResponseNotModified
 from django.shortcuts import get_object_or_404, redirect, render
@@ -63,13 +63,11 @@ def _render_feed(request, form: PostForm, status: int = 200):
 
 
 def _cursor(request) -> str | None:
-    """The page's cursor; a malformed one is a bad request (400), not an empty page."""
+    """The page's cursor; a malformed one is a ValidationError (the 400 page), not an empty
+    page."""
     cursor = request.GET.get("cursor") or None
     if cursor:
-        try:
-            selectors.cursor_decode(cursor)
-        except ValidationError:
-            raise BadRequest("invalid cursor") from None
+        selectors.cursor_decode(cursor)
     return cursor
 
 
