@@ -195,7 +195,6 @@ def _action(name: str, doc: str, service, success, *, ratelimit: str = "", on_pr
     return login_required(require_POST(action))
 
 
-# Blocking lands on /people/ (their profile is gone for you now), where it can be lifted.
 connect = _action(
     "connect",
     "Ask someone to connect (or accept their request, if they asked first).",
@@ -227,6 +226,7 @@ remove = _action(
     services.connection_remove,
     gettext_lazy("You're no longer connected with @%(u)s."),
 )
+# Blocking lands on /people/ (their profile is gone for you now), where it can be lifted.
 block = _action(
     "block",
     "Block someone: you see nothing of each other and cannot connect.",
