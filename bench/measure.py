@@ -309,7 +309,7 @@ class Bench:
         self.measure_pages(
             "profile_timeline",
             [
-                (sessions[u.pk], reverse("connections:profile", args=[names[friends[u.pk]]]), {})
+                (sessions[u.pk], reverse("social:profile", args=[names[friends[u.pk]]]), {})
                 for u in self.people
                 if u.pk in friends
             ],

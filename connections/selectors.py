@@ -2,11 +2,13 @@
 
 from collections import defaultdict
 
+from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, Lower, NullIf
 
 from connections.models import Block, Connection, Invitation, Tag, TagMembership
-from social.models import User
+
+User = get_user_model()
 
 # Relationship of a viewer to a person (the API's `connection` field, SPEC §6).
 SELF, CONNECTED, PENDING_OUTGOING, PENDING_INCOMING, NONE = (
@@ -62,6 +64,18 @@ def relationship(*, viewer: User, user: User) -> str:
 def pending_request_between(*, viewer: User, user: User) -> Connection | None:
     """The pending row of the pair, if any (for accept / decline / cancel buttons)."""
     return Connection.objects.pending().between(viewer, user).first()
+
+
+def person_with_relationship(*, viewer: User, person: User) -> User:
+    """`person` with what the action buttons need: `.relationship` and `.pending`, the pending
+    row of the pair if any (templates/connections/_person_actions.html)."""
+    person.relationship = relationship(viewer=viewer, user=person)
+    person.pending = (
+        pending_request_between(viewer=viewer, user=person)
+        if person.relationship in (PENDING_INCOMING, PENDING_OUTGOING)
+        else None
+    )
+    return person
 
 
 def connected_people(*, user: User) -> QuerySet[User]:

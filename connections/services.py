@@ -6,13 +6,17 @@ count, so two crossing requests end up as one accepted connection and two accept
 someone's last free slot cannot both win. (PostgreSQL honours the locks; SQLite serializes
 writers anyway.)
 
-Bad input raises `ValidationError` with a message for a person; an object that is not the
-caller's raises the model's `DoesNotExist` (pages and API answer 404). Nothing changes then.
+Bad input raises `ValidationError` with a message for a person (under the field it is about,
+when there is one); an object that is not the caller's raises the model's `DoesNotExist`
+(pages and API answer 404: intentional.errors). Nothing changes then.
 """
 
+import functools
 import logging
+from typing import NamedTuple
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
@@ -27,14 +31,34 @@ from connections.selectors import request_people
 from connections.tasks import connection_accepted_email, connection_request_email
 from intentional.metrics import CONNECTION_ACCEPTS, CONNECTION_REQUESTS
 from intentional.validators import one_line_text, validate_one_line
-from social.models import User
 
 logger = logging.getLogger(__name__)
+
+User = get_user_model()
 
 TAG_NAME_MAX_LENGTH = Tag._meta.get_field("name").max_length
 
 
 # --- Helpers ----------------------------------------------------------------------------------
+
+
+def _refusals_on(field: str):
+    """The decorated service's refusals that name no field are about `field` (its input): the
+    API lists them under it, forms show them next to it."""
+
+    def decorate(service):
+        @functools.wraps(service)
+        def wrapper(*args, **kwargs):
+            try:
+                return service(*args, **kwargs)
+            except ValidationError as error:
+                if hasattr(error, "error_dict"):
+                    raise
+                raise ValidationError({field: error.error_list}) from None
+
+        return wrapper
+
+    return decorate
 
 
 def _lock_people(*user_ids: int) -> None:
@@ -124,6 +148,7 @@ def _ordered(user: User, other: User) -> tuple[User, User]:
 # --- Connections ------------------------------------------------------------------------------
 
 
+@_refusals_on("username")
 @transaction.atomic
 def connection_request(*, user: User, username: str) -> Connection:
     """Ask `username` to connect; if they already asked `user`, accept theirs instead."""
@@ -247,6 +272,7 @@ def connection_delete(*, connection_id: int) -> None:
 # --- Blocks -----------------------------------------------------------------------------------
 
 
+@_refusals_on("username")
 @transaction.atomic
 def block_create(*, user: User, username: str) -> Block:
     """Block `username`: their connection, requests and labels between the two disappear."""
@@ -301,6 +327,7 @@ def invitation_usable(*, token: str) -> Invitation | None:
     )
 
 
+@_refusals_on("invitation")
 @transaction.atomic
 def invitation_accept(*, user: User, token: str) -> Connection:
     """`user` signed up through an invitation: use it up and connect them to the inviter."""
@@ -362,6 +389,7 @@ def _own_tag(owner: User, tag_id: int, *, lock: bool = False) -> Tag:
     return tags.get(pk=tag_id)  # Tag.DoesNotExist for another user's tag: 404
 
 
+@_refusals_on("name")
 @transaction.atomic
 def tag_create(*, owner: User, name: str) -> Tag:
     """A new private tag (name ≤ 40 characters, unique per owner whatever the case)."""
@@ -375,6 +403,7 @@ def tag_create(*, owner: User, name: str) -> Tag:
         raise _duplicate_tag(name) from None
 
 
+@_refusals_on("name")
 @transaction.atomic
 def tag_rename(*, owner: User, tag_id: int, name: str) -> Tag:
     """Rename one of the owner's tags."""
@@ -433,59 +462,47 @@ def tag_member_remove(*, owner: User, tag_id: int, username: str) -> None:
 # --- Notifications (run by connections.tasks) -------------------------------------------------
 
 
-def _send_once(connection_id: int, *, column: str, status: str, build) -> bool:
-    """Claim the email's state column, then send; a failed send releases the claim (retry)."""
+class _Email(NamedTuple):
+    column: str  # the row's state column: when it was claimed for sending, None until then
+    status: str  # the status the row must still have
+    to_requester: bool  # who gets it: the requester, or the recipient of the request
+    recipient_as: str  # what the template calls the request's recipient
+
+
+# The two emails of SPEC §2, by template name.
+EMAILS = {
+    # To the recipient: someone asked to connect (while the request still waits).
+    "request_received": _Email("request_emailed_at", Connection.Status.PENDING, False, "recipient"),
+    # To the requester (or inviter): they are now connected.
+    "request_accepted": _Email("accepted_emailed_at", Connection.Status.ACCEPTED, True, "accepter"),
+}
+
+
+def connection_notify(*, connection_id: int, email: str) -> bool:
+    """Send one of EMAILS about a connection, once: claim its state column, then send; a failed
+    send releases the claim (the task retries). False if already sent or no longer due."""
+    spec = EMAILS[email]
     claimed = Connection.objects.filter(
-        pk=connection_id, status=status, **{f"{column}__isnull": True}
-    ).update(**{column: timezone.now()})
+        pk=connection_id, status=spec.status, **{f"{spec.column}__isnull": True}
+    ).update(**{spec.column: timezone.now()})
     if not claimed:
         return False
     connection = Connection.objects.select_related("user_a", "user_b").get(pk=connection_id)
     try:
-        recipient, subject, body = build(connection)
-        if recipient.is_active and recipient.email:
-            send_mail(subject, body, None, [recipient.email])
+        requester, recipient = request_people(connection)
+        to = requester if spec.to_requester else recipient
+        context = {
+            "requester": requester,
+            spec.recipient_as: recipient,
+            "site_url": settings.SITE_URL,
+            "people_url": settings.SITE_URL + "/people/",
+        }
+        # The subject is a header: never a line break, whatever the names.
+        subject = one_line_text(render_to_string(f"connections/email/{email}_subject.txt", context))
+        body = render_to_string(f"connections/email/{email}.txt", context)
+        if to.is_active and to.email:
+            send_mail(subject, body, None, [to.email])
     except Exception:
-        Connection.objects.filter(pk=connection_id).update(**{column: None})
+        Connection.objects.filter(pk=connection_id).update(**{spec.column: None})
         raise
     return True
-
-
-def _email(template: str, context: dict) -> tuple[str, str]:
-    context = {
-        **context,
-        "site_url": settings.SITE_URL,
-        "people_url": settings.SITE_URL + "/people/",
-    }
-    subject = render_to_string(f"connections/email/{template}_subject.txt", context)
-    body = render_to_string(f"connections/email/{template}.txt", context)
-    return one_line_text(subject), body  # a header: never a line break, whatever the names
-
-
-def connection_request_notify(*, connection_id: int) -> bool:
-    """Email the recipient that someone asked to connect, once, if the request still waits."""
-
-    def build(connection):
-        requester, recipient = request_people(connection)
-        subject, body = _email("request_received", {"requester": requester, "recipient": recipient})
-        return recipient, subject, body
-
-    return _send_once(
-        connection_id, column="request_emailed_at", status=Connection.Status.PENDING, build=build
-    )
-
-
-def connection_accepted_notify(*, connection_id: int) -> bool:
-    """Email the requester (or inviter) that they are now connected, once."""
-
-    def build(connection):
-        requester, recipient = request_people(connection)
-        subject, body = _email("request_accepted", {"requester": requester, "accepter": recipient})
-        return requester, subject, body
-
-    return _send_once(
-        connection_id,
-        column="accepted_emailed_at",
-        status=Connection.Status.ACCEPTED,
-        build=build,
-    )

@@ -19,10 +19,10 @@ _RETRY = {
 @shared_task(**_RETRY)
 def connection_request_email(connection_id: int) -> bool:
     """Tell the recipient that someone asked to connect (sent once per request)."""
-    return services.connection_request_notify(connection_id=connection_id)
+    return services.connection_notify(connection_id=connection_id, email="request_received")
 
 
 @shared_task(**_RETRY)
 def connection_accepted_email(connection_id: int) -> bool:
     """Tell the requester (or inviter) that they are now connected (sent once)."""
-    return services.connection_accepted_notify(connection_id=connection_id)
+    return services.connection_notify(connection_id=connection_id, email="request_accepted")

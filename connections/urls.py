@@ -11,7 +11,6 @@ urlpatterns = [
     path("people/requests/<int:pk>/accept/", views.request_accept, name="request-accept"),
     path("people/requests/<int:pk>/decline/", views.request_decline, name="request-decline"),
     path("people/requests/<int:pk>/cancel/", views.request_cancel, name="request-cancel"),
-    path("people/<str:username>/", views.profile, name="profile"),
     path("people/<str:username>/connect/", views.connect, name="connect"),
     path("people/<str:username>/remove/", views.remove, name="remove"),
     path("people/<str:username>/block/", views.block, name="block"),

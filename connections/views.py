@@ -1,26 +1,26 @@
-"""Pages of the social graph: /people/, /people/<username>/, /tags/ and invitation links.
+"""Pages of the social graph: /people/, /tags/, invitation links, and the actions of a
+person's profile (the profile page itself is social's: it shows their posts).
 
 Every action is a POST form (CSRF, no JavaScript needed) that calls one service. Success lands
 back on the page it came from with a message; a refusal answers 400 with the page and the
-service's message; something that is not the caller's answers 404.
+service's message; something that is not the caller's answers 404 (both: intentional.errors).
 """
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ObjectDoesNotExist, ValidationError
-from django.http import Http404
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from connections import selectors, services
 from connections.forms import FindPersonForm, TagMemberForm, TagNameForm
 from connections.models import Connection
+from intentional.errors import form_show_refusal, refusals_show_on
 from intentional.ratelimit import ratelimit_enforce
-from social.selectors import profile_details_visible
-from social.views import profile_timeline_context
 
 # Session key holding the token of the invitation link someone came through (social.adapters).
 INVITATION_SESSION_KEY = "invitation_token"
@@ -38,7 +38,7 @@ def _people_page(request, *, find_form=None, status: int = 200):
         searched = True
         found = selectors.person_find(viewer=user, query=find_form.cleaned_data["q"])
         if found is not None:
-            found = _with_relationship(user, found)
+            found = selectors.person_with_relationship(viewer=user, person=found)
     invitations = list(selectors.invitations_by(user=user)[:20])
     now = timezone.now()
     for invitation in invitations:
@@ -65,37 +65,6 @@ def _requester_row(row: Connection) -> Connection:
 def _recipient_row(row: Connection) -> Connection:
     row.person = selectors.request_people(row)[1]
     return row
-
-
-def _with_relationship(viewer, person):
-    """Attach what the action buttons need: `.relationship` and the pending row, if any."""
-    person.relationship = selectors.relationship(viewer=viewer, user=person)
-    person.pending = (
-        selectors.pending_request_between(viewer=viewer, user=person)
-        if person.relationship in (selectors.PENDING_INCOMING, selectors.PENDING_OUTGOING)
-        else None
-    )
-    return person
-
-
-def _profile_page(request, person, *, member_form=None, status: int = 200):
-    viewer = request.user
-    person = _with_relationship(viewer, person)
-    connected = person.relationship == selectors.CONNECTED
-    labels = list(selectors.labels_on(owner=viewer, target=person)) if connected else []
-    label_ids = {tag.pk for tag in labels}
-    own_tags = list(selectors.tags_owned(owner=viewer)) if connected else []
-    other_tags = [tag for tag in own_tags if tag.pk not in label_ids]
-    context = {
-        "person": person,
-        "details_visible": profile_details_visible(viewer=viewer, user=person),
-        "labels": labels,
-        "other_tags": other_tags,
-        "has_tags": bool(own_tags),
-        # The posts of theirs the viewer may see (social's timeline, through visible_to).
-        **profile_timeline_context(request, person),
-    }
-    return render(request, "connections/profile.html", context, status=status)
 
 
 def _tags_page(request, *, create_form=None, failed_tag_id=None, failed_form=None, status=200):
@@ -135,13 +104,6 @@ def people(request):
 
 @login_required
 @require_GET
-def profile(request, username: str):
-    """A person's profile with the actions that fit; 404 across a block."""
-    return _profile_page(request, _person_or_404(request.user, username))
-
-
-@login_required
-@require_GET
 def tags(request):
     """The owner's private tags and their members."""
     return _tags_page(request)
@@ -162,7 +124,7 @@ def invitation(request, token: str):
         )
         if request.user.pk == inviter.pk:
             return redirect("connections:people")
-        return redirect("connections:profile", username=inviter.username)
+        return redirect("social:profile", username=inviter.username)
     request.session[INVITATION_SESSION_KEY] = token
     messages.info(
         request,
@@ -175,45 +137,30 @@ def invitation(request, token: str):
 # --- Actions ----------------------------------------------------------------------------------
 
 
-def _person_or_404(viewer, username: str):
-    try:
-        return selectors.person_for(viewer=viewer, username=username)
-    except ObjectDoesNotExist:
-        raise Http404 from None
+def _from_profile(request, username: str) -> bool:
+    return request.POST.get("back") == "profile" and bool(username)
 
 
 def _back(request, username: str = ""):
     """Where an action returns to: the profile it came from, or /people/."""
-    if request.POST.get("back") == "profile" and username:
-        return redirect("connections:profile", username=username)
+    if _from_profile(request, username):
+        return redirect("social:profile", username=username)
     return redirect(reverse("connections:people"))
 
 
-def _refused(request, error: ValidationError, username: str = ""):
-    """Answer a refused action with 400: the page it came from, showing why."""
-    for message in error.messages:
-        messages.error(request, message)
-    if request.POST.get("back") == "profile" and username:
-        try:
-            person = selectors.person_for(viewer=request.user, username=username)
-        except ObjectDoesNotExist:
-            pass
-        else:
-            return _profile_page(request, person, status=400)
-    return _people_page(request, find_form=FindPersonForm(), status=400)
+def _refusals_show_on_page(request, username: str = "") -> None:
+    """A refusal of this action answers 400 with the page it came from: the profile (while the
+    caller may still see it), or /people/."""
 
+    def page() -> str:
+        if _from_profile(request, username):
+            people = selectors.people_visible_to(request.user)
+            person = people.filter(username__iexact=username.strip()).first()
+            if person is not None:
+                return reverse("social:profile", args=[person.username])
+        return reverse("connections:people")
 
-def _run(request, action, *, success, username: str = ""):
-    """Call a service; success → message (a string, or made from the service's result) and
-    back; refusal → 400 with the page; not the caller's → 404."""
-    try:
-        result = action()
-    except ValidationError as error:
-        return _refused(request, error, username)
-    except ObjectDoesNotExist:
-        raise Http404 from None
-    messages.success(request, success(result) if callable(success) else success)
-    return _back(request, username)
+    refusals_show_on(request, page)
 
 
 def _request_outcome(connection: Connection, username: str) -> str:
@@ -222,89 +169,78 @@ def _request_outcome(connection: Connection, username: str) -> str:
     return _("Request sent to @%(u)s.") % {"u": username}
 
 
-@login_required
-@require_POST
-def connect(request, username: str):
-    """Ask someone to connect (or accept their request, if they asked first)."""
-    ratelimit_enforce(request, name="connection_request")
-    return _run(
-        request,
-        lambda: services.connection_request(user=request.user, username=username),
-        success=lambda connection: _request_outcome(connection, username),
-        username=username,
-    )
+def _action(name: str, doc: str, service, success, *, ratelimit: str = "", on_profile=True):
+    """A POST action on a person (`username` in the URL) or a request (`pk`) that calls one
+    service as the caller: success → `success` (a message with `%(u)s` for the username, or a
+    function of the service's result and the username) and back where it came from; from the
+    profile only when `on_profile`, else to /people/."""
+
+    def action(request, pk: int | None = None, username: str = ""):
+        if ratelimit:
+            ratelimit_enforce(request, name=ratelimit)
+        if pk is None:
+            arguments = {"username": username}
+        else:
+            arguments = {"connection_id": pk}
+            username = request.POST.get("username", "")
+        back_to = username if on_profile else ""
+        _refusals_show_on_page(request, back_to)
+        result = service(user=request.user, **arguments)
+        message = success(result, username) if callable(success) else success % {"u": username}
+        messages.success(request, message)
+        return _back(request, back_to)
+
+    action.__name__ = action.__qualname__ = name
+    action.__doc__ = doc
+    return login_required(require_POST(action))
 
 
-@login_required
-@require_POST
-def request_accept(request, pk: int):
-    """Accept a request sent to you."""
-    return _run(
-        request,
-        lambda: services.connection_accept(user=request.user, connection_id=pk),
-        success=_("Request accepted: you're connected."),
-        username=request.POST.get("username", ""),
-    )
-
-
-@login_required
-@require_POST
-def request_decline(request, pk: int):
-    """Decline a request sent to you (they are not told)."""
-    return _run(
-        request,
-        lambda: services.connection_decline(user=request.user, connection_id=pk),
-        success=_("Request declined."),
-        username=request.POST.get("username", ""),
-    )
-
-
-@login_required
-@require_POST
-def request_cancel(request, pk: int):
-    """Withdraw a request you sent."""
-    return _run(
-        request,
-        lambda: services.connection_cancel(user=request.user, connection_id=pk),
-        success=_("Request cancelled."),
-        username=request.POST.get("username", ""),
-    )
-
-
-@login_required
-@require_POST
-def remove(request, username: str):
-    """End a connection (your tags on them, and theirs on you, go too)."""
-    return _run(
-        request,
-        lambda: services.connection_remove(user=request.user, username=username),
-        success=_("You're no longer connected with @%(u)s.") % {"u": username},
-        username=username,
-    )
-
-
-@login_required
-@require_POST
-def block(request, username: str):
-    """Block someone: you see nothing of each other and cannot connect."""
-    response = _run(
-        request,
-        lambda: services.block_create(user=request.user, username=username),
-        success=_("You blocked @%(u)s.") % {"u": username},
-    )
-    # Their profile is gone for you now: land on /people/, where the block can be lifted.
-    return redirect("connections:people") if response.status_code == 302 else response
-
-
-@login_required
-@require_POST
-def unblock(request, username: str):
-    """Lift a block you made."""
-    return _run(
-        request,
-        lambda: services.block_remove(user=request.user, username=username),
-        success=_("You unblocked @%(u)s.") % {"u": username},
-    )
+connect = _action(
+    "connect",
+    "Ask someone to connect (or accept their request, if they asked first).",
+    services.connection_request,
+    _request_outcome,
+    ratelimit="connection_request",
+)
+request_accept = _action(
+    "request_accept",
+    "Accept a request sent to you.",
+    services.connection_accept,
+    gettext_lazy("Request accepted: you're connected."),
+)
+request_decline = _action(
+    "request_decline",
+    "Decline a request sent to you (they are not told).",
+    services.connection_decline,
+    gettext_lazy("Request declined."),
+)
+request_cancel = _action(
+    "request_cancel",
+    "Withdraw a request you sent.",
+    services.connection_cancel,
+    gettext_lazy("Request cancelled."),
+)
+remove = _action(
+    "remove",
+    "End a connection (your tags on them, and theirs on you, go too).",
+    services.connection_remove,
+    gettext_lazy("You're no longer connected with @%(u)s."),
+)
+# Blocking lands on /people/ (their profile is gone for you now), where it can be lifted.
+block = _action(
+    "block",
+    "Block someone: you see nothing of each other and cannot connect.",
+    services.block_create,
+    gettext_lazy("You blocked @%(u)s."),
+    on_profile=False,
+)
+unblock = _action(
+    "unblock",
+    "Lift a block you made.",
+    services.block_remove,
+    gettext_lazy("You unblocked @%(u)s."),
+    on_profile=False,
+)
 
 
 @login_required
@@ -326,7 +262,7 @@ def tag_create(request):
         try:
             tag = services.tag_create(owner=request.user, name=form.cleaned_data["name"])
         except ValidationError as error:
-            form.add_error("name", error)
+            form_show_refusal(form, error)
         else:
             messages.success(request, _("Tag “%(name)s” created.") % {"name": tag.name})
             return redirect("connections:tags")
@@ -342,10 +278,8 @@ def tag_rename(request, pk: int):
     if form.is_valid():
         try:
             tag = services.tag_rename(owner=request.user, tag_id=pk, name=form.cleaned_data["name"])
-        except ObjectDoesNotExist:
-            raise Http404 from None
         except ValidationError as error:
-            form.add_error("name", error)
+            form_show_refusal(form, error)
         else:
             messages.success(request, _("Tag renamed to “%(name)s”.") % {"name": tag.name})
             return redirect("connections:tags")
@@ -356,47 +290,42 @@ def tag_rename(request, pk: int):
 @require_POST
 def tag_delete(request, pk: int):
     """Delete one of your tags (posts shared with it no longer reach its members)."""
-    try:
-        services.tag_delete(owner=request.user, tag_id=pk)
-    except ObjectDoesNotExist:
-        raise Http404 from None
+    services.tag_delete(owner=request.user, tag_id=pk)
     messages.success(request, _("Tag deleted."))
+    return redirect("connections:tags")
+
+
+def _labelled(request, message: str, username: str):
+    """After a label change: back to the profile it came from, or to /tags/."""
+    messages.success(request, message % {"u": username})
+    if request.POST.get("back") == "profile":
+        return redirect("social:profile", username=username)
     return redirect("connections:tags")
 
 
 @login_required
 @require_POST
 def tag_member_add(request, pk: int):
-    """Label one of your connections."""
+    """Label one of your connections (from /tags/, where a refusal shows next to the field,
+    or from their profile)."""
     username = request.POST.get("username", "")
+    _refusals_show_on_page(request, username)
     try:
         services.tag_member_add(owner=request.user, tag_id=pk, username=username)
-    except ObjectDoesNotExist:
-        raise Http404 from None
     except ValidationError as error:
         if request.POST.get("back") == "profile":
-            return _refused(request, error, username)
+            raise
         form = TagMemberForm(request.POST, auto_id=f"id_tag{pk}_%s")
         form.is_valid()
         form.add_error("username", error)
         return _tags_page(request, failed_tag_id=pk, failed_form=("member_form", form), status=400)
-    messages.success(request, _("Label added to @%(u)s.") % {"u": username})
-    if request.POST.get("back") == "profile":
-        return redirect("connections:profile", username=username)
-    return redirect("connections:tags")
+    return _labelled(request, _("Label added to @%(u)s."), username)
 
 
 @login_required
 @require_POST
 def tag_member_remove(request, pk: int, username: str):
     """Take a label off one of your connections."""
-    try:
-        services.tag_member_remove(owner=request.user, tag_id=pk, username=username)
-    except ObjectDoesNotExist:
-        raise Http404 from None
-    except ValidationError as error:
-        return _refused(request, error, username)
-    messages.success(request, _("Label removed from @%(u)s.") % {"u": username})
-    if request.POST.get("back") == "profile":
-        return redirect("connections:profile", username=username)
-    return redirect("connections:tags")
+    _refusals_show_on_page(request, username)
+    services.tag_member_remove(owner=request.user, tag_id=pk, username=username)
+    return _labelled(request, _("Label removed from @%(u)s."), username)

@@ -1,16 +1,17 @@
 """Reads of the digest app: the selection of SPEC §5, and digests as a viewer sees them."""
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db.models import Exists, F, Max, Min, OuterRef, Q, Window
 from django.db.models.functions import RowNumber, TruncDate
 
-from digest.models import Digest, DigestEntry
+from digest.models import Digest, DigestDelivery, DigestEntry
 from digest.summary import SOURCE_BUILTIN, summary_basis, summary_builtin
-from digest.weeks import Week, week_last_completed, week_of, week_parse
+from digest.weeks import Week, week_current, week_last_completed, week_of, week_parse
+from intentional.routers import replica_reads
 from social.models import Post, User
 from social.selectors import posts_visible
 
@@ -252,3 +253,62 @@ def digests_export(*, user: User) -> list[dict]:
             }
         )
     return exported
+
+
+# --- Who is due an email -------------------------------------------------------------------------
+
+
+def digest_due_week(timezone_name: str, *, now: datetime) -> Week | None:
+    """The week whose email is due for someone in `timezone_name`: the previous week once
+    their Monday DIGEST_SEND_HOUR:00 has passed, else None (Monday morning before it)."""
+    zone = ZoneInfo(timezone_name)
+    current = week_current(zone, now=now)
+    send_at = datetime.combine(current.monday, time(settings.DIGEST_SEND_HOUR), tzinfo=zone)
+    if now < send_at:
+        return None
+    return current.shifted(-1)
+
+
+def digest_candidate_due_weeks(*, now: datetime) -> list[Week]:
+    """The (at most two) weeks `digest_due_week` can answer right now, whatever the timezone
+    (UTC-12 to UTC+14)."""
+    weeks = {
+        week_last_completed("UTC", now=now - timedelta(hours=12)),
+        week_last_completed("UTC", now=now + timedelta(hours=14)),
+    }
+    return sorted(weeks)
+
+
+# A week's email is done once sent, or skipped (nothing to send).
+DONE = [DigestDelivery.Status.SENT, DigestDelivery.Status.SKIPPED]
+
+
+def digest_due_users(*, now) -> list[tuple[int, str]]:
+    """(user id, week) for everyone whose previous week's email is due and not yet done (the
+    hourly digest_schedule task), read from the replica if there is one."""
+    candidates = digest_candidate_due_weeks(now=now)
+    done_flags = {
+        f"done_{index}": Exists(
+            DigestDelivery.objects.filter(
+                digest__user=OuterRef("pk"), digest__week=str(week), status__in=DONE
+            )
+        )
+        for index, week in enumerate(candidates)
+    }
+    due = []
+    # A batch scan, harmless if a replica lags: the claim in digest_deliver decides.
+    with replica_reads():
+        users = (
+            User.objects.filter(is_active=True, digest_email_enabled=True)
+            .annotate(**done_flags)
+            .only("pk", "timezone")
+            .order_by("pk")
+        )
+        for user in users.iterator(chunk_size=2000):
+            week = digest_due_week(user.timezone, now=now)
+            if week is None:
+                continue
+            if week in candidates and getattr(user, f"done_{candidates.index(week)}"):
+                continue
+            due.append((user.pk, str(week)))
+    return due

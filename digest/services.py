@@ -1,10 +1,9 @@
 """Writes of the digest app: building digests, showing them on demand, emailing them."""
 
 import logging
-from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
-from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -27,8 +26,9 @@ from social.models import User
 logger = logging.getLogger(__name__)
 
 
-class FutureWeek(Exception):
-    """The week has not started yet in the viewer's timezone: there is nothing to show."""
+class FutureWeek(ObjectDoesNotExist):
+    """The week has not started yet in the viewer's timezone: there is nothing to show (pages
+    and the API answer 404, intentional.errors)."""
 
 
 class WeekBeforeFirst(Exception):
@@ -134,27 +134,6 @@ def digest_unsubscribe(*, user: User) -> None:
     """Turn the weekly digest email off (the one-click unsubscribe link)."""
     User.objects.filter(pk=user.pk).update(digest_email_enabled=False)
     user.digest_email_enabled = False
-
-
-def digest_due_week(timezone_name: str, *, now: datetime) -> Week | None:
-    """The week whose email is due for someone in `timezone_name`: the previous week once
-    their Monday DIGEST_SEND_HOUR:00 has passed, else None (Monday morning before it)."""
-    zone = ZoneInfo(timezone_name)
-    current = week_current(zone, now=now)
-    send_at = datetime.combine(current.monday, time(settings.DIGEST_SEND_HOUR), tzinfo=zone)
-    if now < send_at:
-        return None
-    return current.shifted(-1)
-
-
-def digest_candidate_due_weeks(*, now: datetime) -> list[Week]:
-    """The (at most two) weeks `digest_due_week` can answer right now, whatever the timezone
-    (UTC-12 to UTC+14)."""
-    weeks = {
-        week_last_completed("UTC", now=now - timedelta(hours=12)),
-        week_last_completed("UTC", now=now + timedelta(hours=14)),
-    }
-    return sorted(weeks)
 
 
 # What `digest_deliver` returns.

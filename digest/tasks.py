@@ -4,48 +4,13 @@ import logging
 from smtplib import SMTPException
 
 from celery import shared_task
-from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from digest.models import DigestDelivery
-from digest.services import digest_candidate_due_weeks, digest_deliver, digest_due_week
+from digest.selectors import digest_due_users
+from digest.services import digest_deliver
 from digest.weeks import week_parse
-from intentional.routers import replica_reads
-from social.models import User
 
 logger = logging.getLogger(__name__)
-
-DONE = [DigestDelivery.Status.SENT, DigestDelivery.Status.SKIPPED]
-
-
-def digest_due_users(*, now) -> list[tuple[int, str]]:
-    """(user id, week) for everyone whose previous week's email is due and not yet done."""
-    candidates = digest_candidate_due_weeks(now=now)
-    done_flags = {
-        f"done_{index}": Exists(
-            DigestDelivery.objects.filter(
-                digest__user=OuterRef("pk"), digest__week=str(week), status__in=DONE
-            )
-        )
-        for index, week in enumerate(candidates)
-    }
-    due = []
-    # A batch scan, harmless if a replica lags: the claim in digest_deliver decides.
-    with replica_reads():
-        users = (
-            User.objects.filter(is_active=True, digest_email_enabled=True)
-            .annotate(**done_flags)
-            .only("pk", "timezone")
-            .order_by("pk")
-        )
-        for user in users.iterator(chunk_size=2000):
-            week = digest_due_week(user.timezone, now=now)
-            if week is None:
-                continue
-            if week in candidates and getattr(user, f"done_{candidates.index(week)}"):
-                continue
-            due.append((user.pk, str(week)))
-    return due
 
 
 @shared_task

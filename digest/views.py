@@ -1,12 +1,11 @@
 """Pages of the digest app: the weekly digest and the one-click unsubscribe."""
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from digest.services import FutureWeek, WeekBeforeFirst, digest_show, digest_unsubscribe
+from digest.services import WeekBeforeFirst, digest_show, digest_unsubscribe
 from digest.tokens import unsubscribe_user
 from digest.weeks import WeekError, week_parse
 from intentional.metrics import DIGEST_REQUESTS
@@ -32,8 +31,6 @@ def _digest_page(request, *, week):
     DIGEST_REQUESTS.inc()
     try:
         page = digest_show(viewer=request.user, week=week)
-    except FutureWeek:
-        raise Http404("That week hasn't started yet.") from None
     except WeekBeforeFirst as error:
         context = {"message": str(error), "first": error.first}
         return render(request, "digest/before_first_week.html", context, status=404)

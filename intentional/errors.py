@@ -1,12 +1,21 @@
 """Errors in one shape: JSON `{"error": {"type", "message", "fields"?}}` for the API (SPEC §6),
-friendly pages for the browser. Nothing internal (stack, SQL, paths) is ever shown."""
+friendly pages for the browser. Nothing internal (stack, SQL, paths) is ever shown.
+
+Services speak the domain (STYLE.md "Errors"): `ValidationError` (bad input, by field),
+`ObjectDoesNotExist` (nothing the caller may see: hidden and missing alike), `PermissionDenied`
+(seen but not theirs to change), `Unavailable` (a part we depend on is down). Two places turn
+them into answers: `exception_handler` (DRF's EXCEPTION_HANDLER) for the API, and
+`page_exception_response` (intentional.middleware.ExceptionAnswersMiddleware) for pages."""
 
 import logging
 
-from django.core.exceptions import PermissionDenied, RequestDataTooBig
+from django.contrib import messages as page_messages
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, RequestDataTooBig
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import loader
+from django.urls import resolve
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from rest_framework import exceptions as drf
@@ -16,6 +25,14 @@ from rest_framework_simplejwt.exceptions import InvalidToken
 from intentional.ratelimit import RateLimited
 
 logger = logging.getLogger(__name__)
+
+
+class Unavailable(Exception):
+    """A part the service depends on (e.g. photo storage) failed: nothing was changed. The API
+    answers 503 with `error_type` and Retry-After."""
+
+    error_type = "service_unavailable"
+    retry_after = 30
 
 
 def is_api(request) -> bool:
@@ -82,7 +99,13 @@ def exception_handler(exc, context):
         return _rate_limited_json(exc.retry_after)
     if isinstance(exc, RequestDataTooBig):
         return error_json(413, "payload_too_large", _("The request body is too large."))
-    if isinstance(exc, Http404):
+    if isinstance(exc, DjangoValidationError):
+        return _validation_error_json(exc)
+    if isinstance(exc, Unavailable):
+        return error_json(
+            503, exc.error_type, str(exc), headers={"Retry-After": str(exc.retry_after)}
+        )
+    if isinstance(exc, Http404 | ObjectDoesNotExist):
         exc = drf.NotFound()
     elif isinstance(exc, PermissionDenied):
         exc = drf.PermissionDenied()
@@ -106,6 +129,19 @@ def exception_handler(exc, context):
         if key in ("WWW-Authenticate", "Allow", "Retry-After")
     }
     return error_json(status, type_, message, headers=headers)
+
+
+def _validation_error_json(error: DjangoValidationError) -> JsonResponse:
+    """A service's refusal: 400 with its messages by field (`non_field_errors` when it names
+    none); 413 when a field's problem is its size (an oversized image)."""
+    if hasattr(error, "error_dict"):
+        fields = error.message_dict
+        for field, items in error.error_dict.items():
+            if any(item.code == "too_large" for item in items):
+                return error_json(413, "payload_too_large", fields[field][0], fields=fields)
+    else:
+        fields = {"non_field_errors": error.messages}
+    return error_json(400, "validation_error", _first_message(fields), fields=fields)
 
 
 # simplejwt's refusals, by code, as sentences for a person (its own are terse or a dict).
@@ -222,6 +258,59 @@ _API_ERRORS = {
     413: ("payload_too_large", _lazy("The request body is too large.")),
     414: ("uri_too_long", _lazy("The address of the request is too long.")),
 }
+
+
+# --- Pages --------------------------------------------------------------------------------------
+
+
+def page_exception_response(request, exception):
+    """The pages' answer to a service's domain error (ExceptionAnswersMiddleware); None for
+    anything else. Nothing the caller may see → the 404 page (exactly like a missing page),
+    not theirs to change → 403, a refused action → `refused_response`."""
+    if isinstance(exception, ObjectDoesNotExist):
+        return handler404(request, exception)
+    if isinstance(exception, PermissionDenied):
+        return handler403(request, exception)
+    if isinstance(exception, DjangoValidationError):
+        return refused_response(request, exception)
+    return None
+
+
+def refusals_show_on(request, page) -> None:
+    """Where the action being handled shows a refusal: the page at the URL `page` (or that a
+    callable returns when asked, after the refusal), answered with 400 and the reason."""
+    request.refusal_page = page
+
+
+def refused_response(request, error: DjangoValidationError):
+    """400: the page the action came from (`refusals_show_on`), showing the service's
+    messages; without one, the 400 page. A form that shows errors next to its fields catches
+    the ValidationError itself (`form_show_refusal`)."""
+    page = getattr(request, "refusal_page", None)
+    url = page() if callable(page) else page
+    if not url:
+        return handler400(request, error)
+    for message in error.messages:
+        page_messages.error(request, message)
+    match = resolve(url)
+    request.method = "GET"  # the page, as its GET shows it
+    response = match.func(request, *match.args, **match.kwargs)
+    response.status_code = 400
+    return response
+
+
+def form_show_refusal(form, error: DjangoValidationError) -> int:
+    """Show a service's ValidationError next to the form's fields (the form's own errors when
+    it names no field of the form); the status to answer: 413 for an oversized file, else 400."""
+    status = 400
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            if any(item.code == "too_large" for item in errors):
+                status = 413
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+    return status
 
 
 # Django's handlers (intentional/urls.py): pages get templates, /api/ gets JSON.

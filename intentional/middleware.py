@@ -20,6 +20,7 @@ from intentional.errors import (
     handler400,
     handler404,
     is_api,
+    page_exception_response,
     payload_too_large_response,
     rate_limited_response,
     request_timeout_response,
@@ -237,7 +238,8 @@ class SecurityHeadersMiddleware:
 class ExceptionAnswersMiddleware:
     """Answers for exceptions that are not bugs: `RateLimited` → 429 with Retry-After; a body
     that stopped arriving → 408; the database unreachable → 503 (a friendly page, or JSON for
-    the API), never a stack trace."""
+    the API), never a stack trace; a service's domain error raised by a page view → its page
+    (`intentional.errors.page_exception_response`; the API's are DRF's EXCEPTION_HANDLER's)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -253,7 +255,7 @@ class ExceptionAnswersMiddleware:
         if isinstance(exception, OperationalError | InterfaceError) and _database_unreachable():
             logger.error("database unavailable: %s", type(exception).__name__)
             return service_unavailable_response(request)
-        return None
+        return page_exception_response(request, exception)
 
 
 def _database_unreachable() -> bool:

@@ -182,7 +182,7 @@ def demo_when(author, *, days_ago: int, hour: int, now: datetime) -> datetime:
 def demo_comments(people: dict, post: Post, comments: tuple[DemoComment, ...]) -> None:
     """The comments on a demo post, each at its time after the post."""
     for comment in comments:
-        # Http404 if the commenter cannot see the post: a mistake in the demo's data.
+        # Post.DoesNotExist if the commenter cannot see the post: a mistake in the demo's data.
         services.comment_create(
             author=people[comment.author],
             post_id=post.pk,

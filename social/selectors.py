@@ -1,5 +1,6 @@
 """Reads of the social app, by use case. Posts, comments and photos are read only through
-`visible_to` (SPEC §3): a post the viewer may not see does not exist for them."""
+`visible_to` (SPEC §3): a post the viewer may not see does not exist for them (the model's
+DoesNotExist, which pages and the API answer with 404)."""
 
 import base64
 import binascii
@@ -11,10 +12,9 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
-from django.http import Http404
 from django.utils.translation import gettext as _
 
-from connections.models import Block, Connection, Tag
+from connections.models import Block, Connection
 from intentional.db import PrecompiledQuery, Sentinels
 from social.models import Comment, Photo, Post, User
 
@@ -209,11 +209,11 @@ _POST_COMMENTS = PrecompiledQuery(Comment, _post_comments_build)
 
 
 def post_for(*, viewer, post_id: int, with_comments: bool = False) -> Post:
-    """One post `viewer` may see (404 otherwise); optionally with its visible comments in
-    `post.visible_comments`, oldest first."""
+    """One post `viewer` may see (DoesNotExist otherwise); optionally with its visible
+    comments in `post.visible_comments`, oldest first."""
     rows = _POST.fetch(viewer=viewer, post=post_id) if viewer.is_authenticated else []
     if not rows:
-        raise Http404
+        raise Post.DoesNotExist
     post = rows[0]
     if with_comments:
         post.visible_comments = _POST_COMMENTS.fetch(viewer=viewer, post=post.pk)
@@ -221,10 +221,10 @@ def post_for(*, viewer, post_id: int, with_comments: bool = False) -> Post:
 
 
 def post_owned_by(*, user, post_id: int) -> Post:
-    """The post if `user` is its author (for the edit form); 404 otherwise."""
+    """The post if `user` is its author (for the edit form); DoesNotExist otherwise."""
     post = posts_visible(viewer=user).filter(author_id=user.pk, pk=post_id).first()
     if post is None:
-        raise Http404
+        raise Post.DoesNotExist
     return post
 
 
@@ -264,9 +264,9 @@ _COMMENTS = PrecompiledQuery(Comment, _comments_build)
 def comments_for(
     *, viewer, post_id: int, cursor: str | None = None, page_size: int | None = None
 ) -> Page:
-    """The comments of a post `viewer` may see (404 if not), oldest first."""
+    """The comments of a post `viewer` may see (Post.DoesNotExist if not), oldest first."""
     if not viewer.is_authenticated or not _POST_EXISTS.fetch(viewer=viewer, post=post_id):
-        raise Http404
+        raise Post.DoesNotExist
     size = page_size or settings.COMMENTS_PAGE_SIZE
     return _keyset_fetch(_COMMENTS, cursor=cursor, page_size=size, viewer=viewer, post=post_id)
 
@@ -282,23 +282,18 @@ _POST_EXISTS = PrecompiledQuery(
 
 
 def comment_visible(*, viewer, comment_id: int) -> Comment:
-    """One comment `viewer` may see; 404 otherwise."""
+    """One comment `viewer` may see; DoesNotExist otherwise."""
     comment = (
         Comment.objects.visible_to(viewer).select_related("author").filter(pk=comment_id).first()
     )
     if comment is None:
-        raise Http404
+        raise Comment.DoesNotExist
     return comment
 
 
 def photo_for(*, viewer, photo_id: int) -> Photo:
-    """A photo of a post `viewer` may see; 404 otherwise (local storage serving)."""
+    """A photo of a post `viewer` may see; DoesNotExist otherwise (local storage serving)."""
     photo = Photo.objects.visible_to(viewer).filter(pk=photo_id).first()
     if photo is None:
-        raise Http404
+        raise Photo.DoesNotExist
     return photo
-
-
-def tags_of(*, user) -> list[Tag]:
-    """The user's own tags, for the audience picker."""
-    return list(Tag.objects.owned_by(user).order_by("name"))

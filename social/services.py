@@ -7,16 +7,18 @@ from datetime import datetime
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
+from django.contrib.auth import authenticate
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Q
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from rest_framework_simplejwt.tokens import RefreshToken
 
 from connections.models import Tag
+from intentional.errors import Unavailable
 from intentional.metrics import POSTS_CREATED, POSTS_DELETED
 from intentional.validators import validate_multi_line
 from social.images import EncodedImage, image_decode, image_encode
@@ -34,6 +36,22 @@ def user_register(*, email: str, username: str, password: str) -> User:
     return user
 
 
+def token_obtain(*, request, account: User | None, login: str, password: str) -> dict[str, str]:
+    """API tokens `{access, refresh}` for a login (username or email) and its password;
+    `account` is the one the login names (selectors.user_for_login), if any. ValidationError
+    when they do not match. An unknown login still runs the password hasher, so timing tells
+    nothing."""
+    user = authenticate(
+        request,
+        username=account.username if account is not None else login,
+        password=password,
+    )
+    if user is None:
+        raise ValidationError(_("The login or the password is not right."))
+    refresh = RefreshToken.for_user(user)
+    return {"access": str(refresh.access_token), "refresh": str(refresh)}
+
+
 def user_update_profile(*, user: User, **fields) -> User:
     """Set any of display name, bio, timezone and the digest email switch."""
     allowed = {"display_name", "bio", "timezone", "digest_email_enabled"}
@@ -48,8 +66,13 @@ def user_update_profile(*, user: User, **fields) -> User:
 
 
 def user_set_avatar(*, user: User, upload) -> User:
-    """Replace the avatar with a re-encoded copy of `upload` (ValidationError if unusable)."""
-    encoded = image_encode(image_decode(upload), max_side=settings.AVATAR_MAX_SIDE)
+    """Replace the avatar with a re-encoded copy of `upload` (ValidationError on `avatar` if
+    unusable)."""
+    try:
+        image = image_decode(upload)
+    except ValidationError as error:
+        raise ValidationError({"avatar": error.error_list}) from None
+    encoded = image_encode(image, max_side=settings.AVATAR_MAX_SIDE)
     key = default_storage.save(
         f"avatars/{secrets.token_urlsafe(18)}.{encoded.extension}", ContentFile(encoded.content)
     )
@@ -57,7 +80,21 @@ def user_set_avatar(*, user: User, upload) -> User:
     user.avatar_key = key
     user.save(update_fields=["avatar_key"])
     if old_key:
-        transaction.on_commit(lambda: _storage_delete_quietly(old_key))
+        transaction.on_commit(lambda: storage_delete_quietly([old_key]))
+    return user
+
+
+@transaction.atomic
+def user_settings_save(
+    *, user: User, avatar=None, remove_avatar: bool = False, **profile_fields
+) -> User:
+    """The settings page's save, all or nothing: profile fields (`user_update_profile`), then
+    the avatar removed, or replaced by `avatar` when one is given."""
+    user_update_profile(user=user, **profile_fields)
+    if remove_avatar:
+        user_remove_avatar(user=user)
+    elif avatar:
+        user_set_avatar(user=user, upload=avatar)
     return user
 
 
@@ -67,22 +104,17 @@ def user_remove_avatar(*, user: User) -> User:
     if old_key:
         user.avatar_key = ""
         user.save(update_fields=["avatar_key"])
-        transaction.on_commit(lambda: _storage_delete_quietly(old_key))
+        transaction.on_commit(lambda: storage_delete_quietly([old_key]))
     return user
-
-
-def _storage_delete_quietly(key: str) -> None:
-    try:
-        default_storage.delete(key)
-    except Exception:  # the row is already consistent; purge_orphan_media collects leftovers
-        logger.exception("could not delete stored file %s", key)
 
 
 # --- Posts, photos, comments (SPEC §2, §3, §5) --------------------------------------------------
 
 
-class StorageUnavailable(Exception):
-    """Photo storage failed during an upload: nothing was created."""
+class StorageUnavailable(Unavailable):
+    """Photo storage failed during an upload: nothing was created (the API answers 503)."""
+
+    error_type = "storage_unavailable"
 
 
 def post_importance(*, body: str, photo_count: int, commenter_count: int, milestone: bool) -> float:
@@ -153,11 +185,8 @@ def _post_validate(
 
 
 def _photos_prepare(photos: Sequence) -> list[tuple[EncodedImage, EncodedImage]]:
-    """Decode and re-encode every upload (display + thumbnail) before anything is stored."""
-    if len(photos) > settings.POST_MAX_PHOTOS:
-        raise ValidationError(
-            {"photos": _("Add at most %(n)s photos.") % {"n": settings.POST_MAX_PHOTOS}}
-        )
+    """Decode and re-encode every upload (display + thumbnail) before anything is stored
+    (post_create has checked their number)."""
     prepared = []
     for number, upload in enumerate(photos, start=1):
         try:
@@ -256,10 +285,11 @@ def post_create(
 
 
 def _post_owned(*, user: User, post_id: int) -> Post:
-    """The post if `user` wrote it; 404 otherwise (someone else's post does not exist)."""
+    """The post if `user` wrote it; Post.DoesNotExist otherwise (someone else's post does not
+    exist for them)."""
     post = Post.objects.filter(author_id=user.pk, pk=post_id).select_for_update().first()
     if post is None:
-        raise Http404
+        raise Post.DoesNotExist(f"no post {post_id} by user {user.pk}")
     return post
 
 
@@ -365,7 +395,7 @@ def _queue_file_deletes(keys: list[str], task) -> None:
 
 
 def post_delete(*, user: User, post_id: int) -> None:
-    """The author deletes their post (404 for anyone else)."""
+    """The author deletes their post (Post.DoesNotExist for anyone else)."""
     with transaction.atomic():
         post_destroy(post=_post_owned(user=user, post_id=post_id))
 
@@ -373,11 +403,11 @@ def post_delete(*, user: User, post_id: int) -> None:
 def comment_create(
     *, author: User, post_id: int, body: str, created_at: datetime | None = None
 ) -> Comment:
-    """Comment on a post `author` can see (404 otherwise); 1–2,000 characters.
+    """Comment on a post `author` can see (Post.DoesNotExist otherwise); 1–2,000 characters.
     `created_at` is for imports and the demo seed only."""
     post = Post.objects.visible_to(author).filter(pk=post_id).first()
     if post is None:
-        raise Http404
+        raise Post.DoesNotExist(f"no post {post_id} visible to user {author.pk}")
     if not body.strip():
         raise ValidationError({"body": _("Write a comment first.")})
     try:
@@ -401,14 +431,15 @@ def comment_create(
 
 @transaction.atomic
 def comment_delete(*, user: User, comment_id: int) -> None:
-    """The comment's author or the post's author deletes it (404 for anyone else)."""
+    """The comment's author or the post's author deletes it (Comment.DoesNotExist for anyone
+    else)."""
     comment = (
         Comment.objects.filter(pk=comment_id)
         .filter(Q(author_id=user.pk) | Q(post__author_id=user.pk))
         .first()
     )
     if comment is None:
-        raise Http404
+        raise Comment.DoesNotExist(f"no comment {comment_id} that user {user.pk} may delete")
     comment_destroy(comment=comment)
 
 

@@ -20,5 +20,6 @@ urlpatterns = [
     path("settings/export/", views.data_export, name="export"),
     path("settings/export/<int:pk>/", views.data_export_download, name="export_download"),
     path("settings/delete/", views.account_delete, name="account_delete"),
+    path("people/<str:username>/", views.profile, name="profile"),
     path("people/<str:username>/avatar/", views.avatar, name="avatar"),
 ]

@@ -3,18 +3,19 @@
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import BadRequest, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
-from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponseNotModified
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.exceptions import InvalidToken
 
+from connections import selectors as connections_selectors
+from intentional.errors import form_show_refusal
 from intentional.metrics import FEED_SECONDS, STORAGE_SECONDS
 from intentional.ratelimit import ratelimit_enforce
 from social import exports, selectors, services
@@ -62,13 +63,11 @@ def _render_feed(request, form: PostForm, status: int = 200):
 
 
 def _cursor(request) -> str | None:
-    """The page's cursor; a malformed one is a bad request (400), not an empty page."""
+    """The page's cursor; a malformed one is a ValidationError (the 400 page), not an empty
+    page."""
     cursor = request.GET.get("cursor") or None
     if cursor:
-        try:
-            selectors.cursor_decode(cursor)
-        except ValidationError:
-            raise BadRequest("invalid cursor") from None
+        selectors.cursor_decode(cursor)
     return cursor
 
 
@@ -86,17 +85,27 @@ def profile_timeline_context(request, author: User) -> dict:
     return {"posts": page.items, "next_cursor_url": _next_cursor_url(request, page.next_cursor)}
 
 
-def _apply_service_errors(form, error: ValidationError) -> int:
-    """Show a service's ValidationError next to the form's fields; the status to answer."""
-    status = 400
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            if any(item.code == "too_large" for item in errors):
-                status = 413
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-    return status
+@login_required
+@require_GET
+def profile(request, username: str):
+    """A person's profile: bio and avatar for connections and self, the actions that fit, the
+    viewer's own tags on them, and their posts the viewer may see; 404 across a block."""
+    viewer = request.user
+    person = connections_selectors.person_for(viewer=viewer, username=username)
+    person = connections_selectors.person_with_relationship(viewer=viewer, person=person)
+    connected = person.relationship == connections_selectors.CONNECTED
+    labels = list(connections_selectors.labels_on(owner=viewer, target=person)) if connected else []
+    label_ids = {tag.pk for tag in labels}
+    own_tags = list(connections_selectors.tags_owned(owner=viewer)) if connected else []
+    context = {
+        "person": person,
+        "details_visible": profile_details_visible(viewer=viewer, user=person),
+        "labels": labels,
+        "other_tags": [tag for tag in own_tags if tag.pk not in label_ids],
+        "has_tags": bool(own_tags),
+        **profile_timeline_context(request, person),
+    }
+    return render(request, "social/profile.html", context)
 
 
 @login_required
@@ -112,7 +121,7 @@ def post_new(request):
         try:
             post = services.post_create(author=request.user, **form.service_arguments())
         except ValidationError as error:
-            status = _apply_service_errors(form, error)
+            status = form_show_refusal(form, error)
         except services.StorageUnavailable as error:
             form.add_error("photos", str(error))
             status = 503
@@ -155,7 +164,7 @@ def post_edit(request, pk: int):
             try:
                 services.post_update(user=request.user, post_id=post.pk, **form.service_arguments())
             except ValidationError as error:
-                status = _apply_service_errors(form, error)
+                status = form_show_refusal(form, error)
             else:
                 messages.success(request, _("Your post is updated."))
                 return redirect(post)
@@ -194,7 +203,7 @@ def comment_create(request, pk: int):
             author=request.user, post_id=pk, body=form.cleaned_data.get("body", "")
         )
     except ValidationError as error:
-        status = _apply_service_errors(form, error)
+        status = form_show_refusal(form, error)
         post = selectors.post_for(viewer=request.user, post_id=pk, with_comments=True)
         return _render_post(request, post, form, status=status)
     messages.success(request, _("Comment added."))
@@ -252,17 +261,14 @@ def settings_page(request):
         form = ProfileForm(request.POST, request.FILES, instance=User.objects.get(pk=user.pk))
         if form.is_valid():
             try:
-                with transaction.atomic():
-                    services.user_update_profile(
-                        user=user,
-                        **{name: form.cleaned_data[name] for name in ProfileForm.Meta.fields},
-                    )
-                    if form.cleaned_data.get("remove_avatar"):
-                        services.user_remove_avatar(user=user)
-                    elif form.cleaned_data["avatar"]:
-                        services.user_set_avatar(user=user, upload=form.cleaned_data["avatar"])
+                services.user_settings_save(
+                    user=user,
+                    avatar=form.cleaned_data["avatar"],
+                    remove_avatar=form.cleaned_data.get("remove_avatar", False),
+                    **{name: form.cleaned_data[name] for name in ProfileForm.Meta.fields},
+                )
             except ValidationError as error:
-                form.add_error("avatar", error)
+                form_show_refusal(form, error)  # the page answers 200 with the form, as before
             else:
                 messages.success(request, _("Your settings are saved."))
                 return redirect("social:settings")

@@ -1,12 +1,14 @@
 """API shapes of the social graph (SPEC §6)."""
 
+from django.contrib.auth import get_user_model
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from connections import selectors
 from connections.models import Block, Connection, Invitation, Tag
 from connections.services import invitation_url
-from social.models import User
+
+User = get_user_model()
 
 
 class PersonSerializer(serializers.ModelSerializer):
@@ -16,30 +18,6 @@ class PersonSerializer(serializers.ModelSerializer):
         model = User
         fields = ["username", "display_name"]
         read_only_fields = fields
-
-
-class ProfileSerializer(serializers.ModelSerializer):
-    """`GET /users/<username>/`: bio and avatar only for connections and self."""
-
-    bio = serializers.SerializerMethodField()
-    avatar_url = serializers.SerializerMethodField()
-    connection = serializers.SerializerMethodField()
-
-    class Meta:
-        model = User
-        fields = ["username", "display_name", "bio", "avatar_url", "connection"]
-        read_only_fields = fields
-
-    def get_bio(self, user: User) -> str | None:
-        return user.bio if self.context["details_visible"] else None
-
-    def get_avatar_url(self, user: User) -> str | None:
-        path = user.avatar_path() if self.context["details_visible"] else ""
-        return self.context["request"].build_absolute_uri(path) if path else None
-
-    @extend_schema_field(serializers.ChoiceField(choices=selectors.RELATIONSHIPS))
-    def get_connection(self, user: User) -> str:
-        return self.context["connection"]
 
 
 class ConnectionSerializer(serializers.Serializer):

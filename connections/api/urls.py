@@ -5,7 +5,6 @@ from django.urls import path
 from connections.api import views
 
 urlpatterns = [
-    path("users/<str:username>/", views.UserDetailView.as_view(), name="api-user"),
     path("connections/", views.ConnectionListView.as_view(), name="api-connections"),
     # Before connections/<username>/: "requests" is a path here, not a person.
     path(

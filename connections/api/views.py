@@ -1,7 +1,6 @@
 """API endpoints of the social graph (SPEC §6): people, connections, requests, blocks,
 invitations and tags. Reads are DRF generics over selectors; writes call one service."""
 
-from django.shortcuts import get_object_or_404
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -18,15 +17,12 @@ from connections.api.serializers import (
     ConnectionRequestSerializer,
     ConnectionSerializer,
     InvitationSerializer,
-    ProfileSerializer,
     TagInputSerializer,
     TagSerializer,
     UsernameInputSerializer,
 )
 from connections.models import Connection
-from intentional.api import service_errors
 from intentional.ratelimit import ratelimit_enforce
-from social.selectors import profile_details_visible
 
 _NEXT_SCHEMA = {"type": "string", "format": "uri", "nullable": True}
 
@@ -78,30 +74,6 @@ class OldestFirstPagination(NewestFirstPagination):
     ordering = "created_at"
 
 
-# --- People -----------------------------------------------------------------------------------
-
-
-class UserDetailView(generics.RetrieveAPIView):
-    """A person's profile; 404 for unknown people and across a block (either way)."""
-
-    serializer_class = ProfileSerializer
-
-    def get_queryset(self):
-        return selectors.people_visible_to(self.request.user)
-
-    def get_object(self):
-        return get_object_or_404(self.get_queryset(), username__iexact=self.kwargs["username"])
-
-    def retrieve(self, request, *args, **kwargs):
-        person = self.get_object()
-        context = {
-            **self.get_serializer_context(),
-            "details_visible": profile_details_visible(viewer=request.user, user=person),
-            "connection": selectors.relationship(viewer=request.user, user=person),
-        }
-        return Response(ProfileSerializer(person, context=context).data)
-
-
 # --- Connections and requests -----------------------------------------------------------------
 
 
@@ -120,8 +92,7 @@ class ConnectionDetailView(APIView):
 
     @extend_schema(responses={204: None})
     def delete(self, request, username: str):
-        with service_errors():
-            services.connection_remove(user=request.user, username=username)
+        services.connection_remove(user=request.user, username=username)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -160,10 +131,9 @@ class ConnectionRequestListView(generics.ListAPIView):
         data = UsernameInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         ratelimit_enforce(request, name="connection_request")
-        with service_errors(field="username"):
-            connection = services.connection_request(
-                user=request.user, username=data.validated_data["username"]
-            )
+        connection = services.connection_request(
+            user=request.user, username=data.validated_data["username"]
+        )
         return Response(_request_out(connection), status=status.HTTP_201_CREATED)
 
 
@@ -178,8 +148,7 @@ class ConnectionRequestDetailView(APIView):
 
     @extend_schema(responses={204: None})
     def delete(self, request, pk: int):
-        with service_errors():
-            services.connection_cancel(user=request.user, connection_id=pk)
+        services.connection_cancel(user=request.user, connection_id=pk)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -188,8 +157,7 @@ class ConnectionRequestAcceptView(APIView):
 
     @extend_schema(request=None, responses={200: ConnectionRequestSerializer})
     def post(self, request, pk: int):
-        with service_errors():
-            connection = services.connection_accept(user=request.user, connection_id=pk)
+        connection = services.connection_accept(user=request.user, connection_id=pk)
         return Response(_request_out(connection))
 
 
@@ -198,8 +166,7 @@ class ConnectionRequestDeclineView(APIView):
 
     @extend_schema(request=None, responses={204: None})
     def post(self, request, pk: int):
-        with service_errors():
-            services.connection_decline(user=request.user, connection_id=pk)
+        services.connection_decline(user=request.user, connection_id=pk)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -219,10 +186,7 @@ class BlockListView(generics.ListAPIView):
     def post(self, request):
         data = UsernameInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        with service_errors(field="username"):
-            block = services.block_create(
-                user=request.user, username=data.validated_data["username"]
-            )
+        block = services.block_create(user=request.user, username=data.validated_data["username"])
         return Response(BlockSerializer(block).data, status=status.HTTP_201_CREATED)
 
 
@@ -231,8 +195,7 @@ class BlockDetailView(APIView):
 
     @extend_schema(responses={204: None})
     def delete(self, request, username: str):
-        with service_errors():
-            services.block_remove(user=request.user, username=username)
+        services.block_remove(user=request.user, username=username)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -275,8 +238,7 @@ class TagListView(generics.ListAPIView):
     def post(self, request):
         data = TagInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        with service_errors(field="name"):
-            tag = services.tag_create(owner=request.user, name=data.validated_data["name"])
+        tag = services.tag_create(owner=request.user, name=data.validated_data["name"])
         return Response(_tag_out(request, tag.pk), status=status.HTTP_201_CREATED)
 
 
@@ -287,14 +249,12 @@ class TagDetailView(APIView):
     def patch(self, request, pk: int):
         data = TagInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        with service_errors(field="name"):
-            services.tag_rename(owner=request.user, tag_id=pk, name=data.validated_data["name"])
+        services.tag_rename(owner=request.user, tag_id=pk, name=data.validated_data["name"])
         return Response(_tag_out(request, pk))
 
     @extend_schema(responses={204: None})
     def delete(self, request, pk: int):
-        with service_errors():
-            services.tag_delete(owner=request.user, tag_id=pk)
+        services.tag_delete(owner=request.user, tag_id=pk)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -303,12 +263,10 @@ class TagMemberView(APIView):
 
     @extend_schema(request=None, responses={204: None})
     def put(self, request, pk: int, username: str):
-        with service_errors():
-            services.tag_member_add(owner=request.user, tag_id=pk, username=username)
+        services.tag_member_add(owner=request.user, tag_id=pk, username=username)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(responses={204: None})
     def delete(self, request, pk: int, username: str):
-        with service_errors():
-            services.tag_member_remove(owner=request.user, tag_id=pk, username=username)
+        services.tag_member_remove(owner=request.user, tag_id=pk, username=username)
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -96,11 +96,11 @@ def test_a_failed_send_releases_the_claim_for_the_retry(alice, bob, monkeypatch)
 
     monkeypatch.setattr(services, "send_mail", broken)
     with pytest.raises(OSError):
-        services.connection_request_notify(connection_id=request.pk)
+        services.connection_notify(connection_id=request.pk, email="request_received")
     request.refresh_from_db()
     assert request.request_emailed_at is None
     monkeypatch.undo()
-    assert services.connection_request_notify(connection_id=request.pk) is True
+    assert services.connection_notify(connection_id=request.pk, email="request_received") is True
     assert len(mail.outbox) == 1
 
 

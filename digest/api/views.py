@@ -1,13 +1,12 @@
 """API of the digest app."""
 
-from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from digest.api.serializers import DigestSerializer
-from digest.services import FutureWeek, WeekBeforeFirst, digest_show
+from digest.services import WeekBeforeFirst, digest_show
 from digest.weeks import WeekError, week_parse
 from intentional.metrics import DIGEST_REQUESTS
 
@@ -22,8 +21,6 @@ def _digest_response(request, week: str | None) -> Response:
             raise ValidationError({"week": [str(error)]}) from None
     try:
         page = digest_show(viewer=request.user, week=parsed)
-    except FutureWeek:
-        raise Http404 from None
     except WeekBeforeFirst as error:
         raise NotFound(str(error)) from None
     # The same context as the feed API: PostSerializer reads the viewer from the request.

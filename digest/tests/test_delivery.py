@@ -11,13 +11,13 @@ from django.core.management import call_command
 from django.db import connection, connections
 
 from digest.models import Digest, DigestDelivery
+from digest.selectors import digest_due_week
 from digest.services import (
     ALREADY_DONE,
     SENT,
     SKIPPED_DISABLED,
     SKIPPED_EMPTY,
     digest_deliver,
-    digest_due_week,
 )
 from digest.tasks import digest_schedule, digest_send
 from digest.tests.helpers import at, make_circle, post_at

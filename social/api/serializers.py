@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework_simplejwt import serializers as jwt_serializers
@@ -11,6 +12,7 @@ from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.tokens import RefreshToken
 from rest_framework_simplejwt.utils import get_md5_hash_password
 
+from connections.selectors import RELATIONSHIPS
 from social.models import Post, User, username_validator, validate_timezone
 from social.storage import photo_url, photo_urls_for
 
@@ -288,3 +290,27 @@ class CommentPageSerializer(serializers.Serializer):
 
 class CommentInputSerializer(serializers.Serializer):
     body = serializers.CharField(allow_blank=True, trim_whitespace=False)
+
+
+class ProfileSerializer(serializers.ModelSerializer):
+    """`GET /users/<username>/`: bio and avatar only for connections and self."""
+
+    bio = serializers.SerializerMethodField()
+    avatar_url = serializers.SerializerMethodField()
+    connection = serializers.SerializerMethodField()
+
+    class Meta:
+        model = User
+        fields = ["username", "display_name", "bio", "avatar_url", "connection"]
+        read_only_fields = fields
+
+    def get_bio(self, user: User) -> str | None:
+        return user.bio if self.context["details_visible"] else None
+
+    def get_avatar_url(self, user: User) -> str | None:
+        path = user.avatar_path() if self.context["details_visible"] else ""
+        return self.context["request"].build_absolute_uri(path) if path else None
+
+    @extend_schema_field(serializers.ChoiceField(choices=RELATIONSHIPS))
+    def get_connection(self, user: User) -> str:
+        return self.context["connection"]

@@ -1,14 +1,13 @@
 """API endpoints of the social app: accounts, the own profile, posts, feed, comments (SPEC §6)."""
 
-from django.contrib.auth import authenticate
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.http import FileResponse
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import serializers, status
+from rest_framework import generics, serializers, status
 from rest_framework.generics import GenericAPIView
 from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import AllowAny
@@ -17,9 +16,9 @@ from rest_framework.views import APIView
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.tokens import RefreshToken
 
+from connections import selectors as connections_selectors
 from connections.services import invitation_accept
-from intentional.api import JSONParser, service_errors
-from intentional.errors import error_json
+from intentional.api import JSONParser
 from intentional.metrics import FEED_SECONDS
 from intentional.ratelimit import ratelimit_enforce
 from social import exports, selectors, services
@@ -34,6 +33,7 @@ from social.api.serializers import (
     PostPageSerializer,
     PostSerializer,
     PostUpdateInputSerializer,
+    ProfileSerializer,
     RefreshInputSerializer,
     RegisterInputSerializer,
     RegisterOutputSerializer,
@@ -68,7 +68,7 @@ class RegisterView(APIView):
         data.is_valid(raise_exception=True)
         token = data.validated_data.pop("invitation", "")
         # One transaction: an unusable invitation creates no account.
-        with transaction.atomic(), service_errors(field="invitation"):
+        with transaction.atomic():
             user = services.user_register(**data.validated_data)
             if token:
                 invitation_accept(user=user, token=token)
@@ -88,18 +88,10 @@ class TokenView(APIView):
         login = data.validated_data["login"]
         account = selectors.user_for_login(login=login)
         ratelimit_enforce(request, name="login", by_ip=True, account=account, login=login)
-        # An unknown login still runs the password hasher, so timing tells nothing.
-        user = authenticate(
-            request,
-            username=account.username if account is not None else login,
-            password=data.validated_data["password"],
+        tokens = services.token_obtain(
+            request=request, account=account, login=login, password=data.validated_data["password"]
         )
-        if user is None:
-            raise serializers.ValidationError(
-                {"non_field_errors": [_("The login or the password is not right.")]}
-            )
-        refresh = RefreshToken.for_user(user)
-        return Response({"access": str(refresh.access_token), "refresh": str(refresh)})
+        return Response(tokens)
 
 
 class LogoutView(APIView):
@@ -202,22 +194,32 @@ class MeExportView(APIView):
         return Response(ExportQueuedSerializer(body).data, status=status.HTTP_202_ACCEPTED)
 
 
+class UserDetailView(generics.RetrieveAPIView):
+    """A person's profile; 404 for unknown people and across a block (either way)."""
+
+    serializer_class = ProfileSerializer
+
+    def get_queryset(self):
+        return connections_selectors.people_visible_to(self.request.user)
+
+    def get_object(self):
+        return get_object_or_404(self.get_queryset(), username__iexact=self.kwargs["username"])
+
+    def retrieve(self, request, *args, **kwargs):
+        person = self.get_object()
+        context = {
+            **self.get_serializer_context(),
+            "details_visible": selectors.profile_details_visible(viewer=request.user, user=person),
+            "connection": connections_selectors.relationship(viewer=request.user, user=person),
+        }
+        return Response(ProfileSerializer(person, context=context).data)
+
+
 # --- Posts, feed and comments (SPEC §6) ---------------------------------------------------------
 
 _PAGE_PARAMETERS = [
     OpenApiParameter("cursor", str, description="Opaque cursor from `next`."),
 ]
-
-
-def _api_validation_error(error: DjangoValidationError):
-    """A service's ValidationError as the API's answer: 413 for an oversized image, else 400."""
-    fields = (
-        error.message_dict if hasattr(error, "error_dict") else {"non_field_errors": error.messages}
-    )
-    codes = {item.code for items in getattr(error, "error_dict", {}).values() for item in items}
-    if "too_large" in codes:
-        return error_json(413, "payload_too_large", fields["photos"][0], fields=fields)
-    raise serializers.ValidationError(fields)
 
 
 def _next_url(request, cursor: str | None) -> str | None:
@@ -229,17 +231,13 @@ def _next_url(request, cursor: str | None) -> str | None:
 
 
 def _page_arguments(request, *, with_size: bool) -> dict:
-    """cursor (and page_size) from the query string; 400 when they are malformed."""
-    try:
-        arguments = {"cursor": request.query_params.get("cursor") or None}
-        if arguments["cursor"]:
-            selectors.cursor_decode(arguments["cursor"])
-        if with_size:
-            arguments["page_size"] = selectors.page_size_clean(
-                request.query_params.get("page_size")
-            )
-    except DjangoValidationError as error:
-        raise serializers.ValidationError(error.message_dict) from None
+    """cursor (and page_size) from the query string; ValidationError (400) when they are
+    malformed."""
+    arguments = {"cursor": request.query_params.get("cursor") or None}
+    if arguments["cursor"]:
+        selectors.cursor_decode(arguments["cursor"])
+    if with_size:
+        arguments["page_size"] = selectors.page_size_clean(request.query_params.get("page_size"))
     return arguments
 
 
@@ -278,12 +276,7 @@ class PostListCreateView(APIView):
         ratelimit_enforce(request, name="post")
         data = PostCreateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            post = services.post_create(author=request.user, **data.validated_data)
-        except DjangoValidationError as error:
-            return _api_validation_error(error)
-        except services.StorageUnavailable as error:
-            return error_json(503, "storage_unavailable", str(error), headers={"Retry-After": "30"})
+        post = services.post_create(author=request.user, **data.validated_data)
         post = selectors.post_for(viewer=request.user, post_id=post.pk)
         return Response(
             PostSerializer(post, context={"request": request}).data,
@@ -307,10 +300,7 @@ class PostDetailView(GenericAPIView):
     def patch(self, request, pk: int):
         data = PostUpdateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            services.post_update(user=request.user, post_id=pk, **data.validated_data)
-        except DjangoValidationError as error:
-            return _api_validation_error(error)
+        services.post_update(user=request.user, post_id=pk, **data.validated_data)
         return Response(self.get_serializer(self.get_object()).data)
 
     @extend_schema(responses={204: None})
@@ -356,12 +346,9 @@ class CommentListCreateView(APIView):
         ratelimit_enforce(request, name="comment")
         data = CommentInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            comment = services.comment_create(
-                author=request.user, post_id=pk, body=data.validated_data["body"]
-            )
-        except DjangoValidationError as error:
-            return _api_validation_error(error)
+        comment = services.comment_create(
+            author=request.user, post_id=pk, body=data.validated_data["body"]
+        )
         return Response(CommentSerializer(comment).data, status=status.HTTP_201_CREATED)
 
 

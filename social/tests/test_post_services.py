@@ -4,9 +4,8 @@ import io
 from pathlib import Path
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.files.storage import default_storage
-from django.http import Http404
 from PIL import Image
 
 from connections.tests.factories import TagFactory
@@ -214,9 +213,9 @@ def test_a_failed_file_delete_is_retried_and_the_rows_stay_consistent(
 
 def test_someone_elses_post_cannot_be_edited_or_deleted(net):
     post = PostFactory(author=net["author"])
-    with pytest.raises(Http404):
+    with pytest.raises(ObjectDoesNotExist):
         services.post_update(user=net["tagged"], post_id=post.pk, body="mine now")
-    with pytest.raises(Http404):
+    with pytest.raises(ObjectDoesNotExist):
         services.post_delete(user=net["tagged"], post_id=post.pk)
     post.refresh_from_db()
     assert post.body != "mine now"
@@ -297,9 +296,9 @@ def test_importance_follows_the_post_its_photos_and_comments(net):
 
 def test_comment_on_a_post_you_cannot_see_is_404(net):
     post = PostFactory(author=net["author"], audience="tags", audience_tags=[net["family"]])
-    with pytest.raises(Http404):
+    with pytest.raises(ObjectDoesNotExist):
         services.comment_create(author=net["untagged"], post_id=post.pk, body="hello?")
-    with pytest.raises(Http404):
+    with pytest.raises(ObjectDoesNotExist):
         services.comment_create(author=net["stranger"], post_id=post.pk, body="hello?")
     assert not Comment.objects.exists()
 
@@ -324,7 +323,7 @@ def test_comment_delete_by_comment_author_or_post_author_only(net):
     post = PostFactory(author=net["author"])
     first = CommentFactory(post=post, author=net["tagged"])
     second = CommentFactory(post=post, author=net["tagged"])
-    with pytest.raises(Http404):
+    with pytest.raises(ObjectDoesNotExist):
         services.comment_delete(user=net["untagged"], comment_id=first.pk)
     services.comment_delete(user=net["tagged"], comment_id=first.pk)
     services.comment_delete(user=net["author"], comment_id=second.pk)

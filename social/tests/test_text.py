@@ -24,7 +24,8 @@ def _through_urlize(text: str) -> str:
 # Words that urlize links or nearly links, mixed with markup, entities and line breaks.
 _PIECES = st.sampled_from(
     [
-        "hello", "Hi.", "a.b", "x@y", "ana@example.org", "bo@example.io", "www.example.com", "WWW.EXAMPLE.NET",
+        "hello", "Hi.", "a.b", "x@y", "ana@example.org", "bo@example.io", "www.example.com",
+        "WWW.EXAMPLE.NET",
         "example.com/path", "https://example.org/a?b=1&c=2", "http://[::1]/", "mailto:x",
         "foo.io", "3.14", "(see", "it)", "<b>", "&amp;", "&#64;", '"quoted"', "'single'",
         "\n", "\n\n", "\r\n", " ", "\t", "é.com", "dot.", "e.g.", "x:y",

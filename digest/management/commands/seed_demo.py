@@ -1,4 +1,6 @@
-"""A small demo network to look around in (idempotent)."""
+"""A small demo network to look around in (idempotent): people, then each app's demo from the
+bottom up (connections' graph, social's posts, digest's digests). It lives in digest, the
+top product app, because it uses all three."""
 
 from datetime import timedelta
 
