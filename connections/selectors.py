@@ -161,11 +161,11 @@ def tags_owned(*, owner: User) -> QuerySet[Tag]:
     return Tag.objects.owned_by(owner).order_by(Lower("name"), "pk")
 
 
-def labels_on(*, owner: User, target: User) -> QuerySet[Tag]:
-    """The owner's tags that label `target` (only ever shown to the owner)."""
-    return (
-        Tag.objects.owned_by(owner).filter(memberships__target=target).order_by(Lower("name"), "pk")
-    )
+def tags_owned_marking(*, owner: User, target: User) -> QuerySet[Tag]:
+    """The owner's tags by name, each with `labels_target`: whether it labels `target` (a
+    profile's "your tags on them" and "add a tag" in one query)."""
+    labels = TagMembership.objects.filter(tag=OuterRef("pk"), target=target)
+    return tags_owned(owner=owner).annotate(labels_target=Exists(labels))
 
 
 def request_people(connection: Connection) -> tuple[User, User]:

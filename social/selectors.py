@@ -14,6 +14,7 @@ from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery,
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
+from connections import selectors as connections_selectors
 from connections.models import Block, Connection
 from intentional.db import PrecompiledQuery, Sentinels
 from social.models import Comment, Photo, Post, User
@@ -29,6 +30,21 @@ def profile_details_visible(*, viewer, user: User) -> bool:
         Connection.objects.accepted_between(viewer, user).exists()
         and not Block.objects.between(viewer, user).exists()
     )
+
+
+def profile_person(*, viewer, username: str) -> User:
+    """The person whose profile `viewer` opens (User.DoesNotExist for nobody and across a
+    block), with `.relationship`, `.pending` (connections.selectors.person_with_relationship)
+    and `.details_visible`: bio and avatar for connections and self (SPEC §2) — the lookup
+    already ruled out a block, so the relationship decides. Two queries (three when a request
+    is pending)."""
+    person = connections_selectors.person_for(viewer=viewer, username=username)
+    person = connections_selectors.person_with_relationship(viewer=viewer, person=person)
+    person.details_visible = person.relationship in (
+        connections_selectors.SELF,
+        connections_selectors.CONNECTED,
+    )
+    return person
 
 
 def user_for_login(*, login: str) -> User | None:

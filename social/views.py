@@ -91,18 +91,19 @@ def profile(request, username: str):
     """A person's profile: bio and avatar for connections and self, the actions that fit, the
     viewer's own tags on them, and their posts the viewer may see; 404 across a block."""
     viewer = request.user
-    person = connections_selectors.person_for(viewer=viewer, username=username)
-    person = connections_selectors.person_with_relationship(viewer=viewer, person=person)
+    person = selectors.profile_person(viewer=viewer, username=username)
     connected = person.relationship == connections_selectors.CONNECTED
-    labels = list(connections_selectors.labels_on(owner=viewer, target=person)) if connected else []
-    label_ids = {tag.pk for tag in labels}
-    own_tags = list(connections_selectors.tags_owned(owner=viewer)) if connected else []
+    tags = (
+        list(connections_selectors.tags_owned_marking(owner=viewer, target=person))
+        if connected
+        else []
+    )
     context = {
         "person": person,
-        "details_visible": profile_details_visible(viewer=viewer, user=person),
-        "labels": labels,
-        "other_tags": [tag for tag in own_tags if tag.pk not in label_ids],
-        "has_tags": bool(own_tags),
+        "details_visible": person.details_visible,
+        "labels": [tag for tag in tags if tag.labels_target],
+        "other_tags": [tag for tag in tags if not tag.labels_target],
+        "has_tags": bool(tags),
         **profile_timeline_context(request, person),
     }
     return render(request, "social/profile.html", context)

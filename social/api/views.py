@@ -2,7 +2,6 @@
 
 from django.db import transaction
 from django.http import FileResponse
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
@@ -202,15 +201,12 @@ class UserDetailView(generics.RetrieveAPIView):
     def get_queryset(self):
         return connections_selectors.people_visible_to(self.request.user)
 
-    def get_object(self):
-        return get_object_or_404(self.get_queryset(), username__iexact=self.kwargs["username"])
-
     def retrieve(self, request, *args, **kwargs):
-        person = self.get_object()
+        person = selectors.profile_person(viewer=request.user, username=self.kwargs["username"])
         context = {
             **self.get_serializer_context(),
-            "details_visible": selectors.profile_details_visible(viewer=request.user, user=person),
-            "connection": connections_selectors.relationship(viewer=request.user, user=person),
+            "details_visible": person.details_visible,
+            "connection": person.relationship,
         }
         return Response(ProfileSerializer(person, context=context).data)
 

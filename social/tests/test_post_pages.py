@@ -332,3 +332,20 @@ def test_profile_timeline_query_count_is_constant(db, django_assert_num_queries,
         context = profile_timeline_context(request, friend)
         html = render_to_string("social/_timeline.html", {**context, "user": viewer})
     assert html.count('class="post card') == count // 2
+
+
+@pytest.mark.parametrize("count", [2, 12])
+def test_profile_page_query_count_is_constant(db, django_assert_num_queries, count):
+    viewer = UserFactory()
+    friend, _posts = _fill(viewer, count)
+    for name in ("climbing", "family", "work")[: 1 + count // 12 * 2]:
+        tag = TagFactory(owner=viewer, name=name)
+        TagMembershipFactory(tag=tag, target=friend)
+    client = page_for(viewer)
+    # 1 session, 2 user, 3 the person (blocks ruled out), 4 how the viewer stands with them,
+    # 5 the viewer's tags, each marked if it labels them, 6 their posts the viewer may see.
+    with django_assert_num_queries(6):
+        response = client.get(f"/people/{friend.username}/")
+    html = response.content.decode()
+    assert html.count('class="post card') == count // 2
+    assert "climbing" in html and ("work" in html) == (count == 12)
