@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from connections.models import Block, Connection, Tag, TagMembership
 from intentional.db import JSONRows
+from intentional.links import link
 from intentional.validators import one_line_text, validate_multi_line, validate_one_line
 from social.storage import photo_url
 from social.text import text_to_html
@@ -106,7 +107,11 @@ class User(AbstractUser):
         if not self.avatar_key:
             return ""
         version = hashlib.sha256(self.avatar_key.encode()).hexdigest()[:10]
-        return f"{reverse('social:avatar', args=[self.username])}?v={version}"
+        return f"{link('social:avatar', self.username)}?v={version}"
+
+    def get_absolute_url(self) -> str:
+        """The profile page."""
+        return link("social:profile", self.username)
 
 
 def _viewer_at(viewer, depth: int):
@@ -257,7 +262,7 @@ class Post(models.Model):
         return f"post {self.pk} by {self.author_id}"
 
     def get_absolute_url(self) -> str:
-        return reverse("social:post", args=[self.pk])
+        return link("social:post", self.pk)
 
     @property
     def body_html(self) -> str:

@@ -16,8 +16,8 @@ from django.core import signing
 from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.urls import reverse
 
+from intentional.links import link
 from intentional.metrics import STORAGE_SECONDS
 
 logger = logging.getLogger(__name__)
@@ -83,25 +83,17 @@ def photo_url(photo, variant: str, request=None) -> str:
     """Where a browser or client fetches a photo: presigned (S3/R2) or the checked view."""
     if storage_is_remote():
         return presigned_url(photo.display_key if variant == "display" else photo.thumbnail_key)
-    path = reverse("social:photo", args=[photo.pk, variant])
+    path = link("social:photo", photo.pk, variant)
     return request.build_absolute_uri(path) if request is not None else path
 
 
-# A photo id no real photo has, reversed once by `photo_urls_for` and then replaced.
-_PHOTO_ID_MARKER = 987654321987
-
-
 def photo_urls_for(request=None):
-    """`photo_url` for the many photos of one request, with the same results: the checked
-    view's route is reversed (and made absolute) once instead of twice per photo, which
-    cost about 0.6 ms of a 20-post feed page."""
+    """`photo_url` for the many photos of one request, with the same results: the host part
+    is made once instead of once per photo."""
     if storage_is_remote():
         return lambda photo, variant: photo_url(photo, variant, request)
-    marker = str(_PHOTO_ID_MARKER)
-    head, tail = reverse("social:photo", args=[marker, "display"]).split(f"{marker}/display")
-    if request is not None:
-        head = request.build_absolute_uri(head)
-    return lambda photo, variant: f"{head}{photo.pk}/{variant}{tail}"
+    host = request.build_absolute_uri("/")[:-1] if request is not None else ""
+    return lambda photo, variant: host + link("social:photo", photo.pk, variant)
 
 
 _PHOTO_LINK_SALT = "social.photo-link"
