@@ -5,12 +5,13 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Exists, F, Max, Min, OuterRef, Q, Window
+from django.db.models import Exists, F, Max, Min, OuterRef, Q, Subquery, Window
 from django.db.models.functions import RowNumber, TruncDate
 
 from digest.models import Digest, DigestDelivery, DigestEntry
 from digest.summary import SOURCE_BUILTIN, summary_basis, summary_builtin
 from digest.weeks import Week, week_current, week_last_completed, week_of, week_parse
+from intentional.db import PrecompiledQuery, Sentinels
 from intentional.routers import replica_reads
 from social.models import Post, User
 from social.selectors import posts_visible
@@ -57,7 +58,10 @@ class DigestPage:
 
 def digest_candidates(*, recipient: User, week: Week):
     """Posts `recipient` can see, by someone else, created within `week` in their timezone."""
-    start, end = week.bounds(recipient.timezone)
+    return _candidates_between(recipient, *week.bounds(recipient.timezone))
+
+
+def _candidates_between(recipient: User, start: datetime, end: datetime):
     # `in_circle_of` changes nothing that visible_to lets through (only connections' posts
     # can be visible to someone else), but lets the plan walk each connection's (author,
     # created) range instead of every post of the week.
@@ -94,6 +98,39 @@ def digest_first_week(*, viewer: User, now: datetime) -> Week:
     return first
 
 
+def _select_build(sentinels: Sentinels, *, zone: str, **thresholds):
+    """The selection query of `digest_select`, from sentinels: the recipient, the week's
+    bounds and name. The time zone (in the SQL's date cut) and the thresholds are its shape."""
+    recipient = sentinels.instance("recipient", User)
+    start, end = sentinels.datetime("start"), sentinels.datetime("end")
+    # A post already in another week's digest (after a timezone change) is not shown twice.
+    elsewhere = DigestEntry.objects.filter(user=recipient, post=OuterRef("pk")).exclude(
+        digest__week=sentinels.text("week")
+    )
+    return (
+        _candidates_between(recipient, start, end)
+        .filter(importance__gte=thresholds["minimum"])
+        .exclude(Exists(elsewhere))
+        .annotate(
+            day_rank=Window(
+                RowNumber(),
+                partition_by=[F("author_id"), TruncDate("created_at", tzinfo=ZoneInfo(zone))],
+                order_by=[F("importance").desc(), F("created_at").asc(), F("pk").asc()],
+            ),
+            week_top=Window(Max("importance")),
+        )
+        .filter(day_rank__lte=thresholds["per_day"])
+        .filter(Q(week_top__lt=thresholds["event"]) | Q(importance__gte=thresholds["low"]))
+        .select_related("author")
+        # Step 4 in the database too: only the kept rows are fetched (the window filter
+        # above stays inside, the order and the limit apply to what it left).
+        .order_by("-importance", "created_at", "pk")[: thresholds["pages"]]
+    )
+
+
+_SELECT = PrecompiledQuery(Post, _select_build)
+
+
 def digest_select(*, recipient: User, week: Week) -> list[Post]:
     """The week's posts for `recipient` (SPEC §5 steps 1-5), chronological, in one query.
 
@@ -101,35 +138,19 @@ def digest_select(*, recipient: User, week: Week) -> list[Post]:
     importance are window functions over the candidates left after step 1. Ranking before
     step 2 changes nothing: every post step 2 drops ranks below every post it keeps in its
     partition, since partitions are ordered by importance first. Step 5 sorts the (at most
-    DIGEST_MAX_PAGES) rows left in Python.
+    DIGEST_MAX_PAGES) rows left in Python. The SQL is compiled once per time zone and
+    thresholds (`PrecompiledQuery`).
     """
-    zone = ZoneInfo(recipient.timezone)
-    # A post already in another week's digest (after a timezone change) is not shown twice.
-    elsewhere = DigestEntry.objects.filter(user=recipient, post=OuterRef("pk")).exclude(
-        digest__week=str(week)
-    )
-    rows = (
-        digest_candidates(recipient=recipient, week=week)
-        .filter(importance__gte=settings.DIGEST_MIN_IMPORTANCE)
-        .exclude(Exists(elsewhere))
-        .annotate(
-            day_rank=Window(
-                RowNumber(),
-                partition_by=[F("author_id"), TruncDate("created_at", tzinfo=zone)],
-                order_by=[F("importance").desc(), F("created_at").asc(), F("pk").asc()],
-            ),
-            week_top=Window(Max("importance")),
-        )
-        .filter(day_rank__lte=settings.DIGEST_PER_PERSON_PER_DAY)
-        .filter(
-            Q(week_top__lt=settings.DIGEST_EVENT_IMPORTANCE)
-            | Q(importance__gte=settings.DIGEST_LOW_PRIORITY_IMPORTANCE)
-        )
-        .select_related("author")
-        # Step 4 in the database too: only the kept rows are fetched (the window filter
-        # above stays inside, the order and the limit apply to what it left).
-        .order_by("-importance", "created_at", "pk")[: settings.DIGEST_MAX_PAGES]
-    )
+    start, end = week.bounds(recipient.timezone)
+    shape = {
+        "zone": recipient.timezone,
+        "minimum": settings.DIGEST_MIN_IMPORTANCE,
+        "event": settings.DIGEST_EVENT_IMPORTANCE,
+        "low": settings.DIGEST_LOW_PRIORITY_IMPORTANCE,
+        "per_day": settings.DIGEST_PER_PERSON_PER_DAY,
+        "pages": settings.DIGEST_MAX_PAGES,
+    }
+    rows = _SELECT.fetch(shape=shape, recipient=recipient, start=start, end=end, week=str(week))
     return sorted(rows, key=lambda post: (post.created_at, post.pk))
 
 
@@ -161,6 +182,29 @@ def _summary_unchanged(digest: Digest, posts: list[Post]) -> bool:
     return digest.summary_basis == summary_basis(posts)
 
 
+def _stored_posts_build(sentinels: Sentinels, *, for_email: bool):
+    """The posts of a stored digest that the viewer can see now, in the digest's order: like
+    the feed (`posts_visible`), or for the email only the author, text and photos."""
+    viewer = sentinels.instance("viewer", User)
+    entries = DigestEntry.objects.filter(digest_id=sentinels.id("digest"), post=OuterRef("pk"))
+    if for_email:
+        posts = (
+            Post.objects.visible_to(viewer)
+            .select_related("author")
+            .with_photos_and_own_tags(viewer)
+        )
+    else:
+        posts = posts_visible(viewer=viewer)
+    return (
+        posts.filter(Exists(entries))
+        .annotate(position=Subquery(entries.values("position")[:1]))
+        .order_by("position")
+    )
+
+
+_STORED_POSTS = PrecompiledQuery(Post, _stored_posts_build)
+
+
 def digest_stored_page(
     *, digest: Digest, viewer: User, for_email: bool = False, first_week: Week | None = None
 ) -> DigestPage:
@@ -171,10 +215,7 @@ def digest_stored_page(
     may quote text that is gone, so a built-in one is written from what is visible now (SPEC
     §5). `for_email`: the posts carry only what the email shows.
     """
-    entry_ids = digest.entries.order_by("position").values_list("post_id", flat=True)
-    posts = digest_posts_for(
-        viewer=viewer, post_ids=[pk for pk in entry_ids if pk is not None], for_email=for_email
-    )
+    posts = _STORED_POSTS.fetch(shape={"for_email": for_email}, viewer=viewer, digest=digest.pk)
     summary, source = digest.summary, digest.summary_source
     if not _summary_unchanged(digest, posts):
         summary, source = summary_builtin(posts), SOURCE_BUILTIN

@@ -54,6 +54,10 @@ class Sentinels:
         """A model instance known by its pk (the viewer): what the queryset reads of it."""
         return model(pk=self.id(name))
 
+    def text(self, name: str) -> str:
+        """A string value (compared as it is, never part of the SQL text)."""
+        return self._new(name, f"\x1fsentinel-{len(self.places)}\x1f", lambda v: v)
+
     def datetime(self, name: str) -> datetime:
         """An aware datetime (a cursor's position), bound as the backend adapts it (SQLite
         gets text)."""
