@@ -1,7 +1,9 @@
 """Shared pieces of the API views."""
 
+import inspect
+
 from django.utils.translation import gettext as _
-from rest_framework import parsers
+from rest_framework import parsers, serializers
 from rest_framework.exceptions import ParseError
 
 
@@ -14,3 +16,60 @@ class JSONParser(parsers.JSONParser):
             return super().parse(stream, media_type, parser_context)
         except RecursionError:
             raise ParseError(_("The JSON is nested too deeply.")) from None
+
+
+def _read(source_attrs: list[str]):
+    """A function reading a field's value along its `source`, as DRF's get_attribute does
+    (calling the methods on the way: `photos.all`)."""
+
+    def read(instance):
+        for attr in source_attrs:
+            if instance is None:
+                return None
+            instance = getattr(instance, attr)
+            if inspect.ismethod(instance):
+                instance = instance()
+        return instance
+
+    return read
+
+
+def _convert(field):
+    """A plain function giving `field.to_representation(value)` for a value that is not None."""
+    if isinstance(field, serializers.ListSerializer):
+        child = field.child
+        return lambda values: [child.to_representation(value) for value in values]
+    if isinstance(field, serializers.SerializerMethodField):
+        return getattr(field.parent, field.method_name)
+    if type(field) is serializers.IntegerField:
+        return int
+    if type(field) is serializers.CharField:
+        return str
+    if type(field) is serializers.FloatField:
+        return float
+    if type(field) is serializers.BooleanField:
+        return bool
+    return field.to_representation  # nested serializers, dates, choices, method fields
+
+
+class DeclaredFieldsRepresentation:
+    """`to_representation` from the declared fields alone — their names, order and sources —
+    with each field read and converted by a plain function chosen once per serializer instance
+    (a list's child serves all its rows): DRF's per-value machinery cost about a quarter of a
+    feed request. The output is DRF's own (tests compare the two)."""
+
+    def _plan(self) -> list:
+        plan = self.__dict__.get("_representation_plan")
+        if plan is None:
+            plan = self._representation_plan = [
+                (field.field_name, _read(field.source_attrs), _convert(field))
+                for field in self._readable_fields
+            ]
+        return plan
+
+    def to_representation(self, instance):
+        data = {}
+        for name, read, convert in self._plan():
+            value = read(instance)
+            data[name] = None if value is None else convert(value)
+        return data

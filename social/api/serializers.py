@@ -13,8 +13,9 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from rest_framework_simplejwt.utils import get_md5_hash_password
 
 from connections.selectors import RELATIONSHIPS
+from intentional.api import DeclaredFieldsRepresentation
 from social.models import Post, User, username_validator, validate_timezone
-from social.storage import photo_url, photo_urls_for
+from social.storage import photo_urls_for
 
 
 class RegisterInputSerializer(serializers.Serializer):
@@ -131,31 +132,39 @@ class RefreshOutputSerializer(serializers.Serializer):
 # --- Posts and comments (SPEC §6) ---------------------------------------------------------------
 
 
-class AuthorSerializer(serializers.Serializer):
+class AuthorSerializer(DeclaredFieldsRepresentation, serializers.Serializer):
     username = serializers.CharField(read_only=True)
     display_name = serializers.CharField(read_only=True)
 
 
-class PhotoSerializer(serializers.Serializer):
+class PhotoSerializer(DeclaredFieldsRepresentation, serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     url = serializers.SerializerMethodField()
     thumbnail_url = serializers.SerializerMethodField()
     width = serializers.IntegerField(read_only=True)
     height = serializers.IntegerField(read_only=True)
 
+    def _urls(self):
+        # One per request (the context is the root serializer's): the host part is made once.
+        context = self.context
+        urls = context.get("_photo_urls")
+        if urls is None:
+            urls = context["_photo_urls"] = photo_urls_for(context.get("request"))
+        return urls
+
     def get_url(self, photo) -> str:
-        return photo_url(photo, "display", self.context.get("request"))
+        return self._urls()(photo, "display")
 
     def get_thumbnail_url(self, photo) -> str:
-        return photo_url(photo, "thumb", self.context.get("request"))
+        return self._urls()(photo, "thumb")
 
 
-class TagRefSerializer(serializers.Serializer):
+class TagRefSerializer(DeclaredFieldsRepresentation, serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     name = serializers.CharField(read_only=True)
 
 
-class PostSerializer(serializers.Serializer):
+class PostSerializer(DeclaredFieldsRepresentation, serializers.Serializer):
     """A post as its viewer may see it; `audience` and `audience_tags` only for its author.
 
     Reads only what `selectors.posts_visible` loaded (author, photos, the viewer's own tags,
@@ -186,56 +195,18 @@ class PostSerializer(serializers.Serializer):
     )
 
     def to_representation(self, post):
-        # Written out rather than walked field by field: the generic path cost about a
-        # quarter of a feed request. The fields above still define the schema, and
-        # test_api_posts checks that both paths give the same output.
-        request = self.context["request"]
-        # One per serializer (one request): the list's child serializer is shared by its rows.
-        urls = self.__dict__.get("_photo_urls")
-        if urls is None:
-            urls = self._photo_urls = photo_urls_for(request)
-        author = post.author
-        data = {
-            "id": post.pk,
-            "author": {"username": author.username, "display_name": author.display_name},
-            "body": post.body,
-            "body_html": post.body_html,
-            "is_milestone": post.is_milestone,
-            "importance": float(post.importance),
-            "photos": [
-                {
-                    "id": photo.pk,
-                    "url": urls(photo, "display"),
-                    "thumbnail_url": urls(photo, "thumb"),
-                    "width": photo.width,
-                    "height": photo.height,
-                }
-                for photo in post.photos.all()
-            ],
-            "comment_count": post.comment_count,
-            "created_at": _DATETIME.to_representation(post.created_at),
-            "edited_at": (
-                None if post.edited_at is None else _DATETIME.to_representation(post.edited_at)
-            ),
-        }
-        if post.author_id == request.user.pk:
-            data["audience"] = post.audience
-            data["audience_tags"] = [
-                {"id": tag.pk, "name": tag.name} for tag in post.audience_tags.all()
-            ]
+        data = super().to_representation(post)
+        if post.author_id != self.context["request"].user.pk:
+            del data["audience"], data["audience_tags"]
         return data
 
     def generic_representation(self, post):
-        """DRF's field-by-field output (what `to_representation` must equal; for tests)."""
-        data = super().to_representation(post)
+        """DRF's own field-by-field output (what `to_representation` must equal; for tests)."""
+        data = serializers.Serializer.to_representation(self, post)
         if post.author_id != self.context["request"].user.pk:
             data.pop("audience", None)
             data.pop("audience_tags", None)
         return data
-
-
-# Formats as the serializers' DateTimeField does (settings, current time zone).
-_DATETIME = serializers.DateTimeField()
 
 
 class PostPageSerializer(serializers.Serializer):
@@ -274,7 +245,7 @@ class PostUpdateInputSerializer(serializers.Serializer):
     is_milestone = serializers.BooleanField(required=False)
 
 
-class CommentSerializer(serializers.Serializer):
+class CommentSerializer(DeclaredFieldsRepresentation, serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     post = serializers.IntegerField(read_only=True, source="post_id")
     author = AuthorSerializer(read_only=True)
