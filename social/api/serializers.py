@@ -75,6 +75,7 @@ class MeSerializer(serializers.ModelSerializer):
             "bio",
             "timezone",
             "digest_email_enabled",
+            "memories_enabled",
             "avatar_url",
         ]
         read_only_fields = ["id", "username", "email", "avatar_url"]
@@ -142,6 +143,9 @@ class PhotoSerializer(serializers.Serializer):
     thumbnail_url = serializers.SerializerMethodField()
     width = serializers.IntegerField(read_only=True)
     height = serializers.IntegerField(read_only=True)
+    alt = serializers.CharField(
+        read_only=True, help_text="What the photo shows (plain text, may be empty)."
+    )
 
     def get_url(self, photo) -> str:
         return photo_url(photo, "display", self.context.get("request"))
@@ -209,6 +213,7 @@ class PostSerializer(serializers.Serializer):
                     "thumbnail_url": urls(photo, "thumb"),
                     "width": photo.width,
                     "height": photo.height,
+                    "alt": photo.alt,
                 }
                 for photo in post.photos.all()
             ],
@@ -261,7 +266,15 @@ class PostCreateInputSerializer(serializers.Serializer):
         child=serializers.FileField(allow_empty_file=False),
         required=False,
         default=list,
-        help_text="Up to 4 images (multipart only): JPEG, PNG, WebP or GIF, ≤ 10 MB, ≤ 40 MP.",
+        help_text="Up to 4 images (multipart only): JPEG, PNG, WebP, GIF or HEIC, ≤ 10 MB, "
+        "≤ 40 MP.",
+    )
+    photo_alts = serializers.ListField(
+        child=serializers.CharField(allow_blank=True, trim_whitespace=False),
+        required=False,
+        default=list,
+        help_text="One alt text per photo, in the same order as `photos` (plain text, up to "
+        "1,500 characters each, may be empty).",
     )
 
 
@@ -272,6 +285,14 @@ class PostUpdateInputSerializer(serializers.Serializer):
         child=serializers.IntegerField(min_value=1), required=False
     )
     is_milestone = serializers.BooleanField(required=False)
+
+
+class PhotoAltInputSerializer(serializers.Serializer):
+    alt = serializers.CharField(
+        allow_blank=True,
+        trim_whitespace=False,
+        help_text="What the photo shows: plain text, up to 1,500 characters; empty for none.",
+    )
 
 
 class CommentSerializer(serializers.Serializer):
