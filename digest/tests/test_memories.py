@@ -214,3 +214,14 @@ def test_the_email_has_the_memories():
     [(html, _mimetype)] = message.alternatives
     assert "From past years" in html and "&lt;b&gt;Last&lt;/b&gt; winter" in html
     assert "FROM PAST YEARS" in message.body and "<b>Last</b> winter" in message.body
+
+
+def test_staff_see_a_digests_memories_in_the_admin(client):
+    circle = make_circle()
+    _this_week(circle)
+    memory = post_at(circle.alice, at("2025-02-04 10:00", "UTC"), 3.0)
+    digest = digest_build(user=circle.me, week=W6)
+    staff = User.objects.create_superuser(username="staff", email="s@example.com", password="x")
+    client.force_login(staff)
+    html = client.get(f"/admin/digest/digest/{digest.pk}/change/").content.decode()
+    assert "Memories (from past years)" in html and str(memory) in html
