@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from connections.models import Tag
 from social.images import ACCEPT
 from social.models import PHOTO_ALT_MAX_LENGTH, Post, User
+from social.services import photo_alt_clean
 
 
 def timezone_choices() -> list[tuple[str, str]]:
@@ -192,13 +193,11 @@ class PhotoAltsForm(forms.Form):
             )
 
     def clean(self):
-        from social.services import photo_alt_clean  # the service's rule, shown per field
-
         data = super().clean()
         for photo in self.photos:
             name = f"alt_{photo.pk}"
             try:
-                photo_alt_clean(data.get(name, ""))
+                photo_alt_clean(data.get(name, ""))  # the service's rule, shown per field
             except forms.ValidationError as error:
                 self.add_error(name, error)
         return data

@@ -233,8 +233,11 @@ def _photo_alts_clean(photo_alts: Sequence[str], *, photo_count: int) -> list[st
     if len(alts) > photo_count:
         raise ValidationError(
             {
-                "photo_alts": _("Give at most one description per photo (%(n)s photos).")
-                % {"n": photo_count}
+                "photo_alts": _(
+                    "There are more descriptions (%(alts)s) than photos (%(n)s): give at most "
+                    "one description per photo."
+                )
+                % {"alts": len(alts), "n": photo_count}
             }
         )
     alts += [""] * (photo_count - len(alts))
