@@ -290,9 +290,18 @@ def digest_live_page(
 
 def digests_export(*, user: User) -> list[dict]:
     """`user`'s stored digests for their data export, as they could see them now: only the
-    posts still visible, and the summary only while it quotes nothing gone (an edit, a narrowed
-    audience or a deletion since it was written). Two queries."""
+    posts and memories still visible, and the summary only while it quotes nothing gone (an
+    edit, a narrowed audience or a deletion since it was written). Three queries."""
     visible = Exists(Post.objects.visible_to(user).filter(pk=OuterRef("post")))
+    memories_by_digest: dict[int, list[int]] = {}
+    memories = (
+        DigestMemory.objects.filter(user=user)
+        .filter(visible)
+        .order_by("digest_id", "post_id")
+        .values_list("digest_id", "post_id")
+    )
+    for digest_id, post_id in memories:
+        memories_by_digest.setdefault(digest_id, []).append(post_id)
     entries = (
         DigestEntry.objects.filter(user=user)
         .annotate(visible=visible)
@@ -316,6 +325,7 @@ def digests_export(*, user: User) -> list[dict]:
                 "built_at": digest.built_at.isoformat(),
                 "emailed_at": digest.emailed_at.isoformat() if digest.emailed_at else None,
                 "posts": [post.pk for post in posts],
+                "memories": memories_by_digest.get(digest.pk, []),
             }
         )
     return exported

@@ -14,7 +14,7 @@ from rest_framework.test import APIClient
 
 from connections.models import Connection
 from digest.models import DigestMemory
-from digest.selectors import digest_memories_select
+from digest.selectors import digest_memories_select, digests_export
 from digest.services import SENT, digest_build, digest_deliver, digest_show
 from digest.tests.helpers import at, make_circle, post_at
 from digest.weeks import Week
@@ -225,3 +225,14 @@ def test_staff_see_a_digests_memories_in_the_admin(client):
     client.force_login(staff)
     html = client.get(f"/admin/digest/digest/{digest.pk}/change/").content.decode()
     assert "Memories (from past years)" in html and str(memory) in html
+
+
+def test_the_export_lists_the_memories_still_visible():
+    circle = make_circle()
+    _this_week(circle)
+    kept = post_at(circle.bob, at("2025-02-04 10:00", "UTC"), 3.0)
+    hidden = post_at(circle.alice, at("2025-02-05 10:00", "UTC"), 5.0)
+    digest_build(user=circle.me, week=W6)
+    Post.objects.filter(pk=hidden.pk).update(audience="private")  # audience-ok: test
+    [exported] = digests_export(user=circle.me)
+    assert exported["week"] == "2026-W06" and exported["memories"] == [kept.pk]
