@@ -277,6 +277,7 @@ def dataset_build(size: DatasetSize, *, out=sys.stdout, anchor: datetime | None 
                 "avatar_key",
                 "timezone",
                 "digest_email_enabled",
+                "memories_enabled",
             ],
             out,
             n,
@@ -299,6 +300,7 @@ def dataset_build(size: DatasetSize, *, out=sys.stdout, anchor: datetime | None 
                 "",
                 "",
                 zone,
+                "t",
                 "t",
             )
         stats["users"] = copy.close()
@@ -430,6 +432,7 @@ def dataset_build(size: DatasetSize, *, out=sys.stdout, anchor: datetime | None 
                 "height",
                 "thumbnail_width",
                 "thumbnail_height",
+                "alt",
                 "created_at",
                 "post_id",
             ],
@@ -478,6 +481,7 @@ def dataset_build(size: DatasetSize, *, out=sys.stdout, anchor: datetime | None 
                     1536,
                     480,
                     360,
+                    f"Photo {position + 1} of post {post_id}",
                     _stamp(created),
                     post_id,
                 )

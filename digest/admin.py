@@ -4,7 +4,7 @@ from django.contrib import admin, messages
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
-from digest.models import Digest, DigestDelivery, DigestEntry
+from digest.models import Digest, DigestDelivery, DigestEntry, DigestMemory
 from digest.services import digest_build
 
 
@@ -30,6 +30,21 @@ class DigestEntryInline(admin.TabularInline):
         return False
 
 
+class DigestMemoryInline(admin.TabularInline):
+    """Its memories, "From past years" (SPEC §5)."""
+
+    model = DigestMemory
+    fields = ["post"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = False
+    verbose_name_plural = _("memories (from past years)")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Digest)
 class DigestAdmin(ReadOnlyAdmin):
     list_display = ["user", "week", "summary_source", "entry_count", "built_at", "emailed_at"]
@@ -46,7 +61,7 @@ class DigestAdmin(ReadOnlyAdmin):
         "built_at",
         "emailed_at",
     ]
-    inlines = [DigestEntryInline]
+    inlines = [DigestEntryInline, DigestMemoryInline]
     actions = ["rebuild"]
 
     def get_queryset(self, request):
@@ -56,7 +71,7 @@ class DigestAdmin(ReadOnlyAdmin):
     def entry_count(self, digest):
         return digest.entry_total
 
-    @admin.action(description=_("Rebuild the selected digests (selection and summary)"))
+    @admin.action(description=_("Rebuild the selected digests (selection, memories and summary)"))
     def rebuild(self, request, queryset):
         count = 0
         for digest in queryset.select_related("user"):

@@ -4,17 +4,19 @@
 completed week (on a Sunday, say, most are in the current one); the digest shows completed
 weeks. So a few posts go into the last completed week of the demo people (their timezones may
 disagree on which week that is, on a Monday morning), and then each person's digest of their
-last completed week is built.
+last completed week is built. The same week a year earlier gets a few posts too, so that each
+digest has memories ("From past years").
 """
 
 from datetime import UTC, datetime, time, timedelta
 
 from django.utils import timezone
 
+from connections.models import Tag
 from digest.services import digest_build
 from digest.weeks import Week, week_last_completed
 from social import services
-from social.demo import DemoComment, demo_comments, demo_photo
+from social.demo import DemoComment, demo_comments, demo_photo, demo_photo_alts
 from social.models import Post
 
 # (author, weekday: 1 = Monday, body, milestone, photos in social/demo_photos/, comments) — at
@@ -61,6 +63,62 @@ DEMO_WEEK_POSTS = [
 ]
 
 
+# Posts of alice's in the same ISO week a year earlier, so that her digest has memories ("From
+# past years", SPEC §5): her own count, and nobody who connected with her since sees them (one
+# is private, one for her "family" tag: bob, a friend for years). (weekday, body, audience tag
+# or None for private, comments) — at 12:00 UTC, like DEMO_WEEK_POSTS.
+DEMO_MEMORY_POSTS = [
+    (
+        3,
+        "First bake in the new oven: a lopsided sourdough, and the best bread I've ever made.",
+        "family",
+        (DemoComment("bob", 90, "Lopsided is how you know it's homemade."),),
+    ),
+    (
+        5,
+        "Note to self: the crux of the orange route is the left foot, not the right hand.",
+        None,
+        (),
+    ),
+]
+
+
+def _a_year_before(week: Week) -> Week | None:
+    """The same ISO week number a year earlier (none for a week 53 the year before lacks)."""
+    try:
+        earlier = Week(week.year - 1, week.number)
+        earlier.monday  # noqa: B018  (ValueError if that year has no such week)
+    except ValueError:
+        return None
+    return earlier
+
+
+def _demo_memory_posts(people: dict, week: Week) -> int:
+    """Seed DEMO_MEMORY_POSTS into `week` unless they are there already; how many were made."""
+    author = people.get("alice")
+    if author is None:
+        return 0
+    made = 0
+    for weekday, body, tag_name, comments in DEMO_MEMORY_POSTS:
+        when = datetime.combine(week.monday + timedelta(days=weekday - 1), time(12), tzinfo=UTC)
+        mine = Post.objects.visible_to(author).filter(author=author, body=body, created_at=when)
+        if mine.exists():
+            continue
+        tags = list(Tag.objects.owned_by(author).filter(name=tag_name)) if tag_name else []
+        if tag_name and not tags:
+            continue  # the demo graph has no such tag (a partial seed in a test)
+        post = services.post_create(
+            author=author,
+            body=body,
+            audience=Post.Audience.TAGS if tags else Post.Audience.PRIVATE,
+            audience_tags=tags,
+            created_at=when,
+        )
+        demo_comments(people, post, comments)
+        made += 1
+    return made
+
+
 def _demo_week_posts(people: dict, week: Week) -> int:
     """Seed DEMO_WEEK_POSTS into `week` unless they are there already; how many were made."""
     made = 0
@@ -84,6 +142,7 @@ def _demo_week_posts(people: dict, week: Week) -> int:
             body=body,
             is_milestone=milestone,
             photos=[demo_photo(name) for name in photos],
+            photo_alts=demo_photo_alts(photos),
             created_at=when,
         )
         demo_comments(people, post, comments)
@@ -98,12 +157,16 @@ def demo_seed_digest(people: dict, stdout) -> None:
         username: week_last_completed(user.timezone, now=now) for username, user in people.items()
     }
     made = sum(_demo_week_posts(people, week) for week in sorted(set(weeks.values())))
+    # A year before the weeks the digests are of: their memories.
+    earlier_weeks = {_a_year_before(week) for week in weeks.values()} - {None}
+    memories = sum(_demo_memory_posts(people, week) for week in sorted(earlier_weeks))
+    made += memories
     pages = 0
     for username, user in people.items():
         # New posts this run: a digest built earlier (say, by opening /digest/) is refreshed.
         digest = digest_build(user=user, week=weeks[username], rebuild=made > 0)
         pages += digest.entries.count()
     stdout.write(
-        f"  digest: {made} posts added to last week, {len(people)} digests ready "
-        f"({pages} pages in all)"
+        f"  digest: {made - memories} posts added to last week, {memories} a year before it, "
+        f"{len(people)} digests ready ({pages} pages in all)"
     )

@@ -19,21 +19,11 @@ def digest_email_message(*, page: DigestPage, user: User) -> EmailMultiAlternati
     """The email of `page` to `user` (who must be the viewer `page` was selected for)."""
     unsubscribe = unsubscribe_url(user)
     week_url = settings.SITE_URL + reverse("digest:week", args=[str(page.week)])
-    entries = [
-        {
-            "post": post,
-            "url": settings.SITE_URL + _post_path(post),
-            "thumbnails": [
-                {"url": photo_thumbnail_absolute_url(photo, recipient=user), "photo": photo}
-                for photo in post.photos.all()
-            ],
-        }
-        for post in page.posts
-    ]
     context = {
         "page": page,
         "user": user,
-        "entries": entries,
+        "entries": [_entry(post, user) for post in page.posts],
+        "memories": [_entry(post, user) for post in page.memories],
         "week_url": week_url,
         "settings_url": settings.SITE_URL + reverse("social:settings"),
         "unsubscribe_url": unsubscribe,
@@ -51,6 +41,18 @@ def digest_email_message(*, page: DigestPage, user: User) -> EmailMultiAlternati
     )
     message.attach_alternative(render_to_string("digest/email/digest.html", context), "text/html")
     return message
+
+
+def _entry(post, user: User) -> dict:
+    """What the email shows of a post: it, its link and its thumbnails (with their alt text)."""
+    return {
+        "post": post,
+        "url": settings.SITE_URL + _post_path(post),
+        "thumbnails": [
+            {"url": photo_thumbnail_absolute_url(photo, recipient=user), "photo": photo}
+            for photo in post.photos.all()
+        ],
+    }
 
 
 def _post_path(post) -> str:

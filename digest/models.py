@@ -79,6 +79,27 @@ class DigestEntry(models.Model):
         return f"{self.digest} #{self.position}"
 
 
+class DigestMemory(models.Model):
+    """A post from the same ISO week of an earlier year, shown with a digest under "From past
+    years" (SPEC §5). Chosen once, when the digest is built; the unique (user, post) pair is
+    what keeps a memory from ever being shown in two of a person's digests."""
+
+    digest = models.ForeignKey(Digest, on_delete=models.CASCADE, related_name="memories")
+    # Copied from digest.user so the database refuses one memory in two of a person's digests.
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    post = models.ForeignKey("social.Post", on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        ordering = ["digest_id", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "post"], name="digest_memory_user_post_unique"),
+        ]
+        verbose_name_plural = "digest memories"
+
+    def __str__(self) -> str:
+        return f"{self.digest}: memory of post {self.post_id}"
+
+
 class DigestDelivery(models.Model):
     """The email of one digest. Its status column is the claim that makes sending idempotent."""
 

@@ -8,9 +8,16 @@ from django.conf import settings
 from django.db.models import Exists, F, Max, Min, OuterRef, Q, Subquery, Window
 from django.db.models.functions import RowNumber, TruncDate
 
-from digest.models import Digest, DigestDelivery, DigestEntry
+from digest.models import Digest, DigestDelivery, DigestEntry, DigestMemory
 from digest.summary import SOURCE_BUILTIN, summary_basis, summary_builtin
-from digest.weeks import Week, week_current, week_last_completed, week_of, week_parse
+from digest.weeks import (
+    MIN_YEAR,
+    Week,
+    week_current,
+    week_last_completed,
+    week_of,
+    week_parse,
+)
 from intentional.db import PrecompiledQuery, Sentinels
 from intentional.routers import replica_reads
 from social.models import Post, User
@@ -28,6 +35,9 @@ class DigestPage:
     summary_source: str
     # Chronological, each visible to the viewer right now, photos prefetched.
     posts: list = field(default_factory=list)
+    # "From past years" (SPEC §5): posts of the same ISO week in earlier years, visible to the
+    # viewer right now, most important first; empty when the viewer turned memories off.
+    memories: list = field(default_factory=list)
     # The current week, selected live and not stored.
     is_preview: bool = False
     digest: Digest | None = None
@@ -154,6 +164,71 @@ def digest_select(*, recipient: User, week: Week) -> list[Post]:
     return sorted(rows, key=lambda post: (post.created_at, post.pk))
 
 
+# At most this many memories per digest (SPEC §5).
+MEMORIES_PER_DIGEST = 3
+
+
+def _same_week_of_earlier_years(week: Week, tz: str) -> Q:
+    """Created within week number `week.number` of an ISO year before `week.year`, in `tz`:
+    one range per year (Monday 00:00 to the next Monday 00:00, as the digest counts weeks), so
+    week 53 matches only the years that have one, and the days of a week that straddles New
+    Year count with it. Ranges of the creation time: the (created) index serves them."""
+    ranges = Q()
+    for year in range(MIN_YEAR, week.year):
+        try:
+            start, end = Week(year, week.number).bounds(tz)
+        except ValueError:  # no week 53 that year
+            continue
+        ranges |= Q(created_at__gte=start, created_at__lt=end)
+    return ranges
+
+
+def digest_memories_select(*, viewer: User, week: Week, digest: Digest | None = None):
+    """Up to MEMORIES_PER_DIGEST posts `viewer` can see now (their own included) from the same
+    ISO week number in earlier years, never one already shown as a memory in another of their
+    digests than `digest`; most important first (ties: earliest). A queryset (one query),
+    loaded like the feed's posts; empty when the viewer turned memories off."""
+    if not viewer.memories_enabled or week.year <= MIN_YEAR:
+        return posts_visible(viewer=viewer).none()
+    shown = DigestMemory.objects.filter(user=viewer, post=OuterRef("pk"))
+    if digest is not None:
+        shown = shown.exclude(digest=digest)
+    return (
+        posts_visible(viewer=viewer)
+        .in_circle_of(viewer)
+        .filter(_same_week_of_earlier_years(week, viewer.timezone))
+        .exclude(Exists(shown))
+        .order_by("-importance", "created_at", "pk")[:MEMORIES_PER_DIGEST]
+    )
+
+
+def _memory_order(post: Post):
+    return (-post.importance, post.created_at, post.pk)
+
+
+def digest_stored_memories(*, digest: Digest, viewer: User, for_email: bool = False) -> list[Post]:
+    """The memories stored with `digest` that `viewer` can see now (a post narrowed, deleted or
+    across a new block is left out), most important first; none when the viewer turned
+    memories off (no query). One query, photos included."""
+    if not viewer.memories_enabled:
+        return []
+    stored = DigestMemory.objects.filter(digest=digest, post=OuterRef("pk"))
+    posts = _posts_to_show(viewer=viewer, for_email=for_email).filter(Exists(stored))
+    return sorted(posts, key=_memory_order)
+
+
+def _posts_to_show(*, viewer: User, for_email: bool):
+    """Posts `viewer` can see, loaded for a page or the API (`posts_visible`) or, `for_email`,
+    with only what the email shows."""
+    if for_email:
+        return (
+            Post.objects.visible_to(viewer)
+            .select_related("author")
+            .with_photos_and_own_tags(viewer)
+        )
+    return posts_visible(viewer=viewer)
+
+
 def digest_posts_for(*, viewer: User, post_ids: list[int], for_email: bool = False) -> list[Post]:
     """The posts of `post_ids` that `viewer` can see now, in that order, ready to show.
 
@@ -164,15 +239,7 @@ def digest_posts_for(*, viewer: User, post_ids: list[int], for_email: bool = Fal
     """
     if not post_ids:
         return []
-    if for_email:
-        posts = (
-            Post.objects.visible_to(viewer)
-            .select_related("author")
-            .prefetch_related("photos")
-            .filter(pk__in=post_ids)
-        )
-    else:
-        posts = posts_visible(viewer=viewer).filter(pk__in=post_ids)
+    posts = _posts_to_show(viewer=viewer, for_email=for_email).filter(pk__in=post_ids)
     by_id = {post.pk: post for post in posts}
     return [by_id[pk] for pk in post_ids if pk in by_id]
 
@@ -226,6 +293,7 @@ def digest_stored_page(
         summary=summary,
         summary_source=source,
         posts=posts,
+        memories=digest_stored_memories(digest=digest, viewer=viewer, for_email=for_email),
         digest=digest,
         first_week=first_week,
     )
@@ -248,7 +316,8 @@ def digest_live_page(
     first_week: Week | None = None,
 ) -> DigestPage:
     """A week as selected now, not stored: the current week so far (`is_preview`), or a past
-    week with nothing selected. Summarised with the built-in generator."""
+    week with nothing selected. Summarised with the built-in generator; its memories are
+    chosen now and not stored either (nothing of a week shown live is remembered)."""
     posts = digest_posts_for(viewer=viewer, post_ids=[post.pk for post in selected])
     start, end = week.bounds(viewer.timezone)
     return DigestPage(
@@ -258,6 +327,7 @@ def digest_live_page(
         summary=summary_builtin(posts),
         summary_source=SOURCE_BUILTIN,
         posts=posts,
+        memories=list(digest_memories_select(viewer=viewer, week=week)),
         is_preview=is_preview,
         first_week=first_week,
     )
@@ -265,9 +335,18 @@ def digest_live_page(
 
 def digests_export(*, user: User) -> list[dict]:
     """`user`'s stored digests for their data export, as they could see them now: only the
-    posts still visible, and the summary only while it quotes nothing gone (an edit, a narrowed
-    audience or a deletion since it was written). Two queries."""
+    posts and memories still visible, and the summary only while it quotes nothing gone (an
+    edit, a narrowed audience or a deletion since it was written). Three queries."""
     visible = Exists(Post.objects.visible_to(user).filter(pk=OuterRef("post")))
+    memories_by_digest: dict[int, list[int]] = {}
+    memories = (
+        DigestMemory.objects.filter(user=user)
+        .filter(visible)
+        .order_by("digest_id", "post_id")
+        .values_list("digest_id", "post_id")
+    )
+    for digest_id, post_id in memories:
+        memories_by_digest.setdefault(digest_id, []).append(post_id)
     entries = (
         DigestEntry.objects.filter(user=user)
         .annotate(visible=visible)
@@ -291,6 +370,7 @@ def digests_export(*, user: User) -> list[dict]:
                 "built_at": digest.built_at.isoformat(),
                 "emailed_at": digest.emailed_at.isoformat() if digest.emailed_at else None,
                 "posts": [post.pk for post in posts],
+                "memories": memories_by_digest.get(digest.pk, []),
             }
         )
     return exported

@@ -9,11 +9,12 @@ from django.db.models import F
 from django.utils import timezone
 
 from digest.emails import digest_email_message
-from digest.models import Digest, DigestDelivery, DigestEntry
+from digest.models import Digest, DigestDelivery, DigestEntry, DigestMemory
 from digest.selectors import (
     digest_first_week,
     digest_joined_week,
     digest_live_page,
+    digest_memories_select,
     digest_preview,
     digest_select,
     digest_stored_page,
@@ -48,6 +49,9 @@ def digest_build(
     stored and None is returned, so looking at empty weeks stores nothing (SPEC §5). The email
     stores it (`store_empty`), its delivery row recording that the week was skipped.
 
+    Its memories (SPEC §5) are chosen now, with the week's posts, and stored with it: a week
+    with no post of its own carries none (nothing would show them in an email).
+
     Idempotent: two workers building the same digest end with one row (the unique
     (user, week) constraint decides) and both return it.
     """
@@ -58,6 +62,15 @@ def digest_build(
         posts = digest_select(recipient=user, week=week)
         if not posts and existing is None and not store_empty:
             return None
+        memory_ids = (
+            list(
+                digest_memories_select(viewer=user, week=week, digest=existing).values_list(
+                    "pk", flat=True
+                )
+            )
+            if posts
+            else []
+        )
         # Outside the transaction: the endpoint may take seconds.
         summary, source = summary_generate(posts)
         basis = summary_basis(posts)
@@ -78,6 +91,7 @@ def digest_build(
                 else:
                     digest = existing
                     digest.entries.all().delete()
+                    digest.memories.all().delete()
                     digest.starts_at, digest.ends_at = start, end
                     digest.summary, digest.summary_source = summary, source
                     digest.summary_basis = basis
@@ -96,6 +110,15 @@ def digest_build(
                     DigestEntry(digest=digest, user=user, post=post, position=position)
                     for position, post in enumerate(posts)
                 )
+                if memory_ids:
+                    # A memory another digest took meanwhile stays there (never shown twice).
+                    DigestMemory.objects.bulk_create(
+                        (
+                            DigestMemory(digest=digest, user=user, post_id=post_id)
+                            for post_id in memory_ids
+                        ),
+                        ignore_conflicts=True,
+                    )
         except IntegrityError:
             # Someone else stored it first: theirs is the digest.
             return Digest.objects.get(user=user, week=str(week))

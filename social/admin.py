@@ -54,7 +54,7 @@ class PhotoInline(admin.TabularInline):
     model = Photo
     extra = 0
     can_delete = False
-    fields = ["position", "width", "height", "display_key", "thumbnail_key"]
+    fields = ["position", "width", "height", "alt", "display_key", "thumbnail_key"]
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):
@@ -117,8 +117,17 @@ class PostAdmin(_ModerationAdmin):
 class PhotoAdmin(_ModerationAdmin):
     list_display = ["id", "post", "position", "width", "height", "created_at"]
     list_select_related = ["post"]
-    search_fields = ["post__author__username"]
-    fields = ["post", "position", "width", "height", "display_key", "thumbnail_key", "created_at"]
+    search_fields = ["post__author__username", "alt"]
+    fields = [
+        "post",
+        "position",
+        "width",
+        "height",
+        "alt",
+        "display_key",
+        "thumbnail_key",
+        "created_at",
+    ]
     readonly_fields = fields
 
     def delete_model(self, request, obj):

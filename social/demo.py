@@ -165,6 +165,22 @@ DEMO_POSTS = [
 ]
 
 
+# What each demo photo shows (its alt text, SPEC §2), as its author would write it.
+DEMO_PHOTO_ALTS = {
+    "astronaut.jpg": "An astronaut in an orange flight suit smiling in front of the US flag.",
+    "chelsea.jpg": "A tabby cat with green eyes, looking up from the floor.",
+    "coffee.jpg": "An espresso in a white cup on its saucer, with a small spoon.",
+    "grass.jpg": "Close-up of thin blades of new grass, in black and white.",
+    "hubble_deep_field.jpg": "Thousands of tiny galaxies, spirals and smudges of light on black.",
+    "rocket.jpg": "A rocket lifting off in a column of fire and white smoke.",
+}
+
+
+def demo_photo_alts(names) -> list[str]:
+    """The alt texts of demo photos, in order."""
+    return [DEMO_PHOTO_ALTS.get(name, "") for name in names]
+
+
 def demo_photo(name: str) -> SimpleUploadedFile:
     """A vendored photo as an upload: it goes through the intake like any other."""
     return SimpleUploadedFile(name, (DEMO_PHOTOS / name).read_bytes(), content_type="image/jpeg")
@@ -209,6 +225,7 @@ def demo_seed_posts(people: dict, stdout) -> None:
             audience_tags=tags,
             is_milestone=row.milestone,
             photos=[demo_photo(name) for name in row.photos],
+            photo_alts=demo_photo_alts(row.photos),
             created_at=when,
         )
         demo_comments(people, post, row.comments)

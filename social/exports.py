@@ -89,7 +89,12 @@ def export_data(*, user: User) -> dict:
                 "created_at": _when(post.created_at),
                 "edited_at": _when(post.edited_at),
                 "photos": [
-                    {"file": _photo_name(photo), "width": photo.width, "height": photo.height}
+                    {
+                        "file": _photo_name(photo),
+                        "width": photo.width,
+                        "height": photo.height,
+                        "alt": photo.alt,
+                    }
                     for photo in post.photos.all()
                 ],
                 "comments": [
@@ -120,6 +125,7 @@ def export_data(*, user: User) -> dict:
             "bio": user.bio,
             "timezone": user.timezone,
             "digest_email_enabled": user.digest_email_enabled,
+            "memories_enabled": user.memories_enabled,
             "date_joined": _when(user.date_joined),
             "avatar": _avatar_name(user) if user.avatar_key else None,
         },

@@ -6,7 +6,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from connections.models import Tag
-from social.models import Post, User
+from social.images import ACCEPT
+from social.models import PHOTO_ALT_MAX_LENGTH, Post, User
+from social.services import photo_alt_clean
 
 
 def timezone_choices() -> list[tuple[str, str]]:
@@ -21,10 +23,8 @@ class ProfileForm(forms.ModelForm):
     avatar = forms.FileField(
         label=_("Avatar"),
         required=False,
-        help_text=_("JPEG, PNG, WebP or GIF, up to 10 MB."),
-        widget=forms.ClearableFileInput(
-            attrs={"accept": "image/jpeg,image/png,image/webp,image/gif"}
-        ),
+        help_text=_("JPEG, PNG, WebP, GIF or HEIC, up to 10 MB."),
+        widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}),
     )
     remove_avatar = forms.BooleanField(label=_("Remove my avatar"), required=False)
 
@@ -36,13 +36,16 @@ class ProfileForm(forms.ModelForm):
 
     class Meta:
         model = User
-        fields = ["display_name", "bio", "timezone", "digest_email_enabled"]
+        fields = ["display_name", "bio", "timezone", "digest_email_enabled", "memories_enabled"]
         widgets = {"bio": forms.Textarea(attrs={"rows": 4, "maxlength": 500})}
         help_texts = {
             "display_name": _("How your connections see your name."),
             "bio": _("Up to 500 characters; only your connections see it."),
             "digest_email_enabled": _(
                 "A short email every Monday morning with last week's moments."
+            ),
+            "memories_enabled": _(
+                "Your digest also shows up to 3 posts from the same week in earlier years."
             ),
         }
 
@@ -57,7 +60,7 @@ class MultipleFileField(forms.FileField):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault(
             "widget",
-            MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp,image/gif"}),
+            MultipleFileInput(attrs={"accept": ACCEPT}),
         )
         super().__init__(*args, **kwargs)
 
@@ -66,6 +69,37 @@ class MultipleFileField(forms.FileField):
             return []
         items = data if isinstance(data, list | tuple) else [data]
         return [super(MultipleFileField, self).clean(item, initial) for item in items]
+
+
+def _alt_textarea(label: str) -> forms.Textarea:
+    return forms.Textarea(attrs={"rows": 2, "maxlength": PHOTO_ALT_MAX_LENGTH, "aria-label": label})
+
+
+class PhotoAltsWidget(forms.MultiWidget):
+    """One description per photo of the compose box, in the order the photos were chosen."""
+
+    def __init__(self, count: int):
+        super().__init__(
+            [_alt_textarea(_("Description of photo %(n)s") % {"n": n}) for n in range(1, count + 1)]
+        )
+
+    def decompress(self, value):
+        return list(value or [])
+
+
+class PhotoAltsField(forms.MultiValueField):
+    """The compose box's alt texts (one per photo, may be empty); cleaned to a list. The
+    service checks them (length, control characters) like the API's `photo_alts`."""
+
+    def __init__(self, *, count: int, **kwargs):
+        fields = [forms.CharField(required=False, strip=False) for _n in range(count)]
+        super().__init__(fields, widget=PhotoAltsWidget(count), require_all_fields=False, **kwargs)
+
+    def compress(self, data_list):
+        alts = list(data_list or [])
+        while alts and not alts[-1]:  # descriptions of photos that were not chosen
+            alts.pop()
+        return alts
 
 
 class PostForm(forms.Form):
@@ -99,14 +133,23 @@ class PostForm(forms.Form):
     photos = MultipleFileField(
         label=_("Photos"),
         required=False,
-        help_text=_("Up to 4: JPEG, PNG, WebP or GIF, up to 10 MB each."),
+        help_text=_("Up to 4: JPEG, PNG, WebP, GIF or HEIC, up to 10 MB each."),
+    )
+    photo_alts = PhotoAltsField(
+        count=4,
+        label=_("Describe your photos (alt text)"),
+        required=False,
+        help_text=_(
+            "For people who use a screen reader: what each photo shows, in the order you chose "
+            "them. You can add or change them later by editing the post."
+        ),
     )
 
     def __init__(self, *args, user, with_photos: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["audience_tags"].queryset = Tag.objects.owned_by(user).order_by("name")
         if not with_photos:
-            del self.fields["photos"]
+            del self.fields["photos"], self.fields["photo_alts"]
         if not self.fields["audience_tags"].queryset.exists():
             self.fields["audience_tags"].help_text = _(
                 "You have no tags yet: create them on the Tags page to post to a few people."
@@ -122,7 +165,51 @@ class PostForm(forms.Form):
         }
         if "photos" in self.fields:
             arguments["photos"] = data["photos"]
+            arguments["photo_alts"] = data["photo_alts"]
         return arguments
+
+
+class PhotoAltsForm(forms.Form):
+    """The edit page's alt text of each photo of the post (`alt_<photo id>`)."""
+
+    prefix = "photo"
+
+    def __init__(self, *args, photos, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.photos = list(photos)
+        for number, photo in enumerate(self.photos, start=1):
+            label = _("Description of photo %(n)s (alt text)") % {"n": number}
+            self.fields[f"alt_{photo.pk}"] = forms.CharField(
+                label=label,
+                required=False,
+                strip=False,
+                initial=photo.alt,
+                widget=forms.Textarea(attrs={"rows": 3, "maxlength": PHOTO_ALT_MAX_LENGTH}),
+                help_text=(
+                    ""
+                    if photo.alt
+                    else _("No description yet: add one so that everyone knows what it shows.")
+                ),
+            )
+
+    def clean(self):
+        data = super().clean()
+        for photo in self.photos:
+            name = f"alt_{photo.pk}"
+            try:
+                photo_alt_clean(data.get(name, ""))  # the service's rule, shown per field
+            except forms.ValidationError as error:
+                self.add_error(name, error)
+        return data
+
+    def rows(self) -> list[tuple]:
+        """(photo, its bound field) in the post's order, for the template."""
+        return [(photo, self[f"alt_{photo.pk}"]) for photo in self.photos]
+
+    def service_arguments(self) -> dict:
+        return {
+            "photo_alts": {photo.pk: self.cleaned_data[f"alt_{photo.pk}"] for photo in self.photos}
+        }
 
 
 class CommentForm(forms.Form):

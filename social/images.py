@@ -5,6 +5,9 @@ metadata (EXIF, GPS, XMP, ICC profiles, PNG text chunks, JPEG and GIF comments) 
 EXIF orientation is applied first. The stored image is built from the pixels alone
 (`_pixels_only`), never from the decoded image: Pillow's encoders write some of a decoded image's
 `info` back out by default (a JPEG or GIF comment into the JPEG, an ICC profile into the PNG).
+
+HEIC/HEIF (phone photos) is read by the pillow-heif plugin, registered below: Pillow then opens
+it like any other format (format "HEIF"), and it is re-encoded like the rest.
 """
 
 import io
@@ -15,8 +18,15 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
+from pillow_heif import register_heif_opener
 
-ALLOWED_FORMATS = {"JPEG", "PNG", "WEBP", "GIF"}
+# Image.open recognises HEIC/HEIF from the file's content (its "ftyp" box), never its name.
+register_heif_opener()
+
+ALLOWED_FORMATS = {"JPEG", "PNG", "WEBP", "GIF", "HEIF"}
+# What the messages and file pickers list.
+FORMATS_TEXT = "JPEG, PNG, WebP, GIF or HEIC"
+ACCEPT = "image/jpeg,image/png,image/webp,image/gif,image/heic,image/heif,.heic,.heif"
 
 # Refuse decompression bombs outright instead of only warning (Pillow's default).
 Image.MAX_IMAGE_PIXELS = None  # checked explicitly below, from the header, before decoding
@@ -47,7 +57,8 @@ def image_decode(upload) -> Image.Image:
             image = Image.open(upload)
             if image.format not in ALLOWED_FORMATS:
                 raise ValidationError(
-                    _("Use a JPEG, PNG, WebP or GIF image."), code="unsupported_format"
+                    _("Use a %(formats)s image.") % {"formats": FORMATS_TEXT},
+                    code="unsupported_format",
                 )
             width, height = image.size
             if width * height > max_pixels:
@@ -61,7 +72,8 @@ def image_decode(upload) -> Image.Image:
         raise
     except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise ValidationError(
-            _("This file is not an image we can use (JPEG, PNG, WebP or GIF)."), code="invalid"
+            _("This file is not an image we can use (%(formats)s).") % {"formats": FORMATS_TEXT},
+            code="invalid",
         ) from None
     except (OSError, SyntaxError, ValueError, EOFError):
         raise ValidationError(

@@ -73,6 +73,8 @@ class User(AbstractUser):
         _("time zone"), max_length=64, default="UTC", validators=[validate_timezone]
     )
     digest_email_enabled = models.BooleanField(_("weekly digest by email"), default=True)
+    # SPEC §5: the digest also shows a few posts from the same week of earlier years.
+    memories_enabled = models.BooleanField(_("memories from past years"), default=True)
 
     objects = IntentionalUserManager()
 
@@ -295,7 +297,11 @@ _PHOTO_FIELDS = (
     "height",
     "thumbnail_width",
     "thumbnail_height",
+    "alt",
 )
+
+
+PHOTO_ALT_MAX_LENGTH = 1500
 
 
 class PhotoQuerySet(models.QuerySet):
@@ -317,6 +323,14 @@ class Photo(models.Model):
     height = models.PositiveIntegerField()
     thumbnail_width = models.PositiveIntegerField()
     thumbnail_height = models.PositiveIntegerField()
+    # What the photo shows, for people who cannot see it (the img's alt); plain text, "" = none.
+    alt = models.TextField(
+        _("description (alt text)"),
+        max_length=PHOTO_ALT_MAX_LENGTH,
+        blank=True,
+        default="",
+        validators=[validate_multi_line],
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     objects = PhotoQuerySet.as_manager()

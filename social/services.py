@@ -22,7 +22,7 @@ from intentional.errors import Unavailable
 from intentional.metrics import POSTS_CREATED, POSTS_DELETED
 from intentional.validators import validate_multi_line
 from social.images import EncodedImage, image_decode, image_encode
-from social.models import Comment, Photo, Post, User
+from social.models import PHOTO_ALT_MAX_LENGTH, Comment, Photo, Post, User
 from social.storage import storage_delete_quietly, storage_save
 
 logger = logging.getLogger(__name__)
@@ -53,8 +53,8 @@ def token_obtain(*, request, account: User | None, login: str, password: str) ->
 
 
 def user_update_profile(*, user: User, **fields) -> User:
-    """Set any of display name, bio, timezone and the digest email switch."""
-    allowed = {"display_name", "bio", "timezone", "digest_email_enabled"}
+    """Set any of display name, bio, timezone, the digest email and the memories switches."""
+    allowed = {"display_name", "bio", "timezone", "digest_email_enabled", "memories_enabled"}
     unknown = set(fields) - allowed
     if unknown:
         raise TypeError(f"not profile fields: {sorted(unknown)}")
@@ -205,6 +205,51 @@ def _photos_prepare(photos: Sequence) -> list[tuple[EncodedImage, EncodedImage]]
     return prepared
 
 
+def photo_alt_clean(alt: str, *, number: int | None = None) -> str:
+    """A photo's alt text as stored (SPEC §2): plain text, surrounding blanks dropped, at most
+    1,500 characters, no control characters but line breaks; "" is allowed (no description).
+    ValidationError (no field) otherwise; `number` names the photo in the message."""
+    alt = (alt or "").strip()
+    problem = ""
+    if len(alt) > PHOTO_ALT_MAX_LENGTH:
+        problem = _("A description can be at most 1,500 characters (this one has %(n)s).") % {
+            "n": f"{len(alt):,}"
+        }
+    else:
+        try:
+            validate_multi_line(alt)
+        except ValidationError as error:
+            problem = error.messages[0]
+    if problem:
+        if number is not None:
+            problem = _("Photo %(n)s: %(message)s") % {"n": number, "message": problem}
+        raise ValidationError(problem, code="invalid_alt")
+    return alt
+
+
+def _photo_alts_clean(photo_alts: Sequence[str], *, photo_count: int) -> list[str]:
+    """One cleaned alt text per photo (missing ones empty); ValidationError on `photo_alts`."""
+    alts = list(photo_alts)
+    if len(alts) > photo_count:
+        raise ValidationError(
+            {
+                "photo_alts": _(
+                    "There are more descriptions (%(alts)s) than photos (%(n)s): give at most "
+                    "one description per photo."
+                )
+                % {"alts": len(alts), "n": photo_count}
+            }
+        )
+    alts += [""] * (photo_count - len(alts))
+    try:
+        return [
+            photo_alt_clean(alt, number=number if photo_count > 1 else None)
+            for number, alt in enumerate(alts, start=1)
+        ]
+    except ValidationError as error:
+        raise ValidationError({"photo_alts": error.messages}) from None
+
+
 def post_create(
     *,
     author: User,
@@ -213,16 +258,19 @@ def post_create(
     audience_tags: Iterable = (),
     is_milestone: bool = False,
     photos: Sequence = (),
+    photo_alts: Sequence[str] = (),
     created_at: datetime | None = None,
 ) -> Post:
-    """Create a post with up to 4 photos; all or nothing (no post, photo row or file is left
-    behind on any error). ValidationError by field; StorageUnavailable if storage fails.
+    """Create a post with up to 4 photos, each with its alt text (`photo_alts`, in the same
+    order; missing ones empty); all or nothing (no post, photo row or file is left behind on
+    any error). ValidationError by field; StorageUnavailable if storage fails.
     `created_at` is for imports and the demo seed only."""
     photos = list(photos)
     if len(photos) > settings.POST_MAX_PHOTOS:
         raise ValidationError(
             {"photos": _("Add at most %(n)s photos.") % {"n": settings.POST_MAX_PHOTOS}}
         )
+    alts = _photo_alts_clean(photo_alts, photo_count=len(photos))
     tags = _post_validate(
         author=author,
         body=body,
@@ -249,7 +297,8 @@ def post_create(
             )
             if tags:
                 post.audience_tags.set(tags)
-            for position, (display, thumbnail) in enumerate(prepared):
+            photo_rows = zip(prepared, alts, strict=True)
+            for position, ((display, thumbnail), alt) in enumerate(photo_rows):
                 try:
                     display_key = storage_save(
                         folder="photos", content=display.content, extension=display.extension
@@ -274,6 +323,7 @@ def post_create(
                     height=display.height,
                     thumbnail_width=thumbnail.width,
                     thumbnail_height=thumbnail.height,
+                    alt=alt,
                     created_at=post.created_at,
                 )
             transaction.on_commit(POSTS_CREATED.inc)
@@ -302,9 +352,13 @@ def post_update(
     audience: str | None = None,
     audience_tags: Iterable | None = None,
     is_milestone: bool | None = None,
+    photo_alts: dict[int, str] | None = None,
 ) -> Post:
-    """The author changes body, audience, audience tags or the milestone flag; sets edited_at."""
+    """The author changes body, audience, audience tags or the milestone flag (sets edited_at),
+    and the alt text of photos (`photo_alts`: photo id → text; not an edit of the post)."""
     post = _post_owned(user=user, post_id=post_id)
+    if photo_alts:
+        _photo_alts_update(post=post, alts=photo_alts)
     current_tags = set(post.audience_tags.values_list("pk", flat=True))
     new_body = post.body if body is None else body
     new_audience = post.audience if audience is None else audience
@@ -332,6 +386,49 @@ def post_update(
         post.audience_tags.set(tags)
     post.importance = post_importance_recompute(post_id=post.pk)
     return post
+
+
+@transaction.atomic
+def photo_alt_update(*, user: User, post_id: int, photo_id: int, alt: str) -> Photo:
+    """The author changes a photo's alt text (Photo.DoesNotExist for anyone else, and for a
+    photo of another post): plain text, ≤ 1,500 characters, may be empty. ValidationError on
+    `alt`. Not an edit of the post: edited_at stays."""
+    post = _post_owned(user=user, post_id=post_id)
+    photo = Photo.objects.filter(post_id=post.pk, pk=photo_id).first()
+    if photo is None:
+        raise Photo.DoesNotExist(f"no photo {photo_id} in post {post_id} of user {user.pk}")
+    try:
+        alt = photo_alt_clean(alt)
+    except ValidationError as error:
+        raise ValidationError({"alt": error.messages}) from None
+    if alt != photo.alt:
+        photo.alt = alt
+        photo.save(update_fields=["alt"])
+    return photo
+
+
+def _photo_alts_update(*, post: Post, alts: dict[int, str]) -> list[Photo]:
+    """Set the alt texts of `post`'s photos (photo id → text), all or nothing (the caller's
+    transaction); ValidationError on `photo_alts` naming the photo; Photo.DoesNotExist for a
+    photo of another post."""
+    photos = list(Photo.objects.filter(post_id=post.pk).order_by("position"))
+    unknown = set(alts) - {photo.pk for photo in photos}
+    if unknown:
+        raise Photo.DoesNotExist(f"photos {sorted(unknown)} are not in post {post.pk}")
+    changed = []
+    for number, photo in enumerate(photos, start=1):
+        if photo.pk not in alts:
+            continue
+        try:
+            alt = photo_alt_clean(alts[photo.pk], number=number if len(photos) > 1 else None)
+        except ValidationError as error:
+            raise ValidationError({"photo_alts": error.messages}) from None
+        if alt != photo.alt:
+            photo.alt = alt
+            changed.append(photo)
+    if changed:
+        Photo.objects.bulk_update(changed, ["alt"])
+    return photos
 
 
 def post_destroy(*, post: Post) -> None:

@@ -19,7 +19,7 @@ from intentional.errors import form_show_refusal
 from intentional.metrics import FEED_SECONDS, STORAGE_SECONDS
 from intentional.ratelimit import ratelimit_enforce
 from social import exports, selectors, services
-from social.forms import AccountDeleteForm, CommentForm, PostForm, ProfileForm
+from social.forms import AccountDeleteForm, CommentForm, PhotoAltsForm, PostForm, ProfileForm
 from social.models import User
 from social.selectors import profile_details_visible
 from social.storage import (
@@ -128,8 +128,28 @@ def post_new(request):
             status = 503
         else:
             messages.success(request, _("Posted."))
+            _remind_alt_text(request, post)
             return redirect(post)
     return _render_feed(request, form, status=status)
+
+
+def _remind_alt_text(request, post) -> None:
+    """A gentle reminder (never a refusal) when photos of a new post have no description."""
+    alts = list(post.photos.order_by("position").values_list("alt", flat=True))
+    missing = [number for number, alt in enumerate(alts, start=1) if not alt]
+    if not missing:
+        return
+    if len(alts) == 1:
+        text = _("Your photo has no description yet.")
+    else:
+        numbers = ", ".join(str(number) for number in missing)
+        text = _("Photo %(numbers)s has no description yet.") % {"numbers": numbers}
+    messages.info(
+        request,
+        text
+        + " "
+        + _("Add one with Edit, so that people who use a screen reader know what it shows."),
+    )
 
 
 @login_required
@@ -155,15 +175,23 @@ def _render_post(request, post, comment_form, status: int = 200):
 @login_required
 @require_http_methods(["GET", "POST"])
 def post_edit(request, pk: int):
-    """The author edits body, audience, tags and the milestone flag."""
+    """The author edits body, audience, tags and the milestone flag, and each photo's alt
+    text."""
     post = selectors.post_owned_by(user=request.user, post_id=pk)
+    photos = post.photos.all()
     status = 200
     if request.method == "POST":
         form = PostForm(request.POST, user=request.user, with_photos=False)
+        alts_form = PhotoAltsForm(request.POST, photos=photos)
         status = 400
-        if form.is_valid():
+        if form.is_valid() and alts_form.is_valid():
             try:
-                services.post_update(user=request.user, post_id=post.pk, **form.service_arguments())
+                services.post_update(
+                    user=request.user,
+                    post_id=post.pk,
+                    **form.service_arguments(),
+                    **alts_form.service_arguments(),
+                )
             except ValidationError as error:
                 status = form_show_refusal(form, error)
             else:
@@ -180,7 +208,9 @@ def post_edit(request, pk: int):
                 "is_milestone": post.is_milestone,
             },
         )
-    return render(request, "social/post_edit.html", {"form": form, "post": post}, status=status)
+        alts_form = PhotoAltsForm(photos=photos)
+    context = {"form": form, "alts_form": alts_form, "post": post}
+    return render(request, "social/post_edit.html", context, status=status)
 
 
 @login_required

@@ -1,5 +1,5 @@
 """API shape of a digest (SPEC §6): {week, starts_at, ends_at, summary, summary_source,
-people, posts: [post]}."""
+people, posts: [post], memories: [post]}."""
 
 from rest_framework import serializers
 
@@ -21,3 +21,8 @@ class DigestSerializer(serializers.Serializer):
     summary_source = serializers.ChoiceField(choices=["builtin", "llm"])
     people = DigestPersonSerializer(many=True, help_text="Who shared, in order of appearance.")
     posts = PostSerializer(many=True, help_text="Chronological, one page each.")
+    memories = PostSerializer(
+        many=True,
+        help_text="From past years: up to 3 posts of the same ISO week in earlier years, most "
+        "important first; empty when memories are turned off.",
+    )

@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from connections.tests.factories import connect
-from digest.demo import DEMO_WEEK_POSTS, demo_seed_digest
+from digest.demo import DEMO_MEMORY_POSTS, DEMO_WEEK_POSTS, demo_seed_digest
 from digest.models import Digest, DigestEntry
 from digest.weeks import Week, week_last_completed
 from social.models import Photo, Post, User
@@ -40,9 +40,19 @@ def test_demo_digests_cover_each_persons_last_week_once(db):
     digests = {digest.user.username: digest for digest in Digest.objects.select_related("user")}
     assert {name: digest.week for name, digest in digests.items()} == expected_weeks
     # The posts went into both weeks, at noon UTC on weekdays: inside the week everywhere.
-    assert Post.objects.count() == 2 * len(DEMO_WEEK_POSTS)
+    assert Post.objects.filter(created_at__year=2026).count() == 2 * len(DEMO_WEEK_POSTS)
     for post in Post.objects.all():
         assert post.created_at.hour == 12 and post.created_at.isoweekday() in range(2, 6)
+    # And alice's memories into the same weeks a year before (only her private one: these
+    # people have no "family" tag); her digest shows it "From past years".
+    memories = Post.objects.filter(created_at__year=2025)
+    assert {(post.author.username, post.audience) for post in memories} == {("alice", "private")}
+    assert {Week(2025, week) for week in memories.values_list("created_at__week", flat=True)} == {
+        Week(2025, 6),
+        Week(2025, 7),
+    }
+    assert list(digests["alice"].memories.values_list("post__created_at__week", flat=True)) == [7]
+    assert "2 a year before it" in out.getvalue()
     assert Photo.objects.count() == 2 * sum(len(row[4]) for row in DEMO_WEEK_POSTS)
     # Everyone's digest shows the others' posts of their week (not their own).
     for name, digest in digests.items():
@@ -62,7 +72,7 @@ def test_demo_digests_cover_each_persons_last_week_once(db):
     entries = list(DigestEntry.objects.order_by("pk").values_list("pk", "post_id"))
     demo_seed_digest(people, out)
 
-    assert Post.objects.count() == 2 * len(DEMO_WEEK_POSTS)
+    assert Post.objects.count() == 2 * len(DEMO_WEEK_POSTS) + 2  # 2: alice's memories
     assert Digest.objects.count() == len(people)
     assert list(DigestEntry.objects.order_by("pk").values_list("pk", "post_id")) == entries
     assert "0 posts added" in out.getvalue()
@@ -87,3 +97,9 @@ def test_seed_demo_gives_alice_a_full_digest_of_last_week(db, instant):
         assert any(entry.post.is_milestone for entry in shown)
         assert Photo.objects.filter(post__in=[entry.post for entry in shown]).exists()
         assert digest.built_at <= timezone.now()
+        # A newcomer logged in as alice sees memories: her posts of that week a year before.
+        memories = list(digest.memories.select_related("post"))
+        assert {memory.post.body for memory in memories} == {row[1] for row in DEMO_MEMORY_POSTS}
+        a_year_before = Week(week.year - 1, week.number)
+        earlier_start, earlier_end = a_year_before.bounds(alice.timezone)
+        assert all(earlier_start <= m.post.created_at < earlier_end for m in memories)

@@ -67,9 +67,10 @@ def test_build_stores_the_selection_in_order_and_is_idempotent():
 def test_building_runs_a_constant_number_of_queries(django_assert_num_queries, count):
     circle = make_circle()
     _week_posts(circle, count)
-    # Look up a stored digest; select (steps 1-3 and the authors in one query); then write:
-    # savepoint, insert the digest, bulk-insert its entries, release the savepoint.
-    with django_assert_num_queries(6):
+    # Look up a stored digest; select (steps 1-3 and the authors in one query); select the
+    # memories (one query, none found here); then write: savepoint, insert the digest,
+    # bulk-insert its entries, release the savepoint.
+    with django_assert_num_queries(7):
         digest = digest_build(user=circle.me, week=W6)
     assert digest.entries.count() == min(count, 12)
 
@@ -98,8 +99,10 @@ def test_showing_a_stored_digest_runs_a_constant_number_of_queries():
                 page = digest_show(viewer=circle.me, week=week)
             counts[len(page.posts)] = len(queries)
     assert set(counts) == {3, 12}
-    # The stored digest, its entries' ids, then the visible posts with their details.
-    assert counts[3] == counts[12]
+    # How far back their digests go (the earliest visible post, the earliest digest: they
+    # joined after both weeks), the stored digest, its entries' ids, the visible posts with
+    # their details, and the memories stored with it that are visible now (one query).
+    assert counts[3] == counts[12] == 6
 
 
 def test_a_deleted_post_leaves_the_stored_digest_and_its_summary():
@@ -249,8 +252,9 @@ def test_showing_an_empty_past_week_stores_nothing_in_two_queries(django_assert_
     circle = make_circle()
     joined_at(circle.me, at("2025-06-01 10:00", "UTC"))
     _week_posts(circle, 3)  # week 6; week 5 is empty
-    with time_machine.travel(NOW, tick=False), django_assert_num_queries(2):
-        # Look up a stored digest; select. Nothing to store, nothing more to load.
+    with time_machine.travel(NOW, tick=False), django_assert_num_queries(3):
+        # Look up a stored digest; select; select the memories, loaded to show (one query).
+        # Nothing to store, nothing more to load.
         page = digest_show(viewer=circle.me, week=W6.shifted(-1))
     assert (page.posts, page.summary, page.is_preview) == ([], QUIET_WEEK, False)
     assert page.next_week == W6
@@ -412,7 +416,9 @@ def test_api_digest_shape(api_client):
     data = api_client.get("/api/v1/digest/").json()
     assert set(data) == {
         "week", "starts_at", "ends_at", "summary", "summary_source", "people", "posts",
+        "memories",
     }  # fmt: skip
+    assert data["memories"] == []
     assert data["week"] == "2026-W06"
     assert data["starts_at"] == "2026-02-02T08:00:00Z"
     assert data["ends_at"] == "2026-02-09T08:00:00Z"

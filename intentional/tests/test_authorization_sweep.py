@@ -122,6 +122,9 @@ SWEEP: dict[str, list[Case]] = {
         Case("PATCH", "{api}/posts/{post}/", data={"body": "hijacked"}),
         Case("DELETE", "{api}/posts/{post}/"),
     ],
+    "api/v1/posts/<int:pk>/photos/<int:photo_id>/": [
+        Case("PATCH", "{api}/posts/{post}/photos/{photo}/", data={"alt": "hijacked"})
+    ],
     "api/v1/posts/<int:pk>/comments/": [
         Case("GET", "{api}/posts/{post}/comments/"),
         Case("POST", "{api}/posts/{post}/comments/", data={"body": "hi"}),
@@ -203,7 +206,9 @@ def world(django_capture_on_commit_callbacks):
     TagMembershipFactory(tag=tag, target=member)
     services.user_set_avatar(user=owner, upload=upload())
     with django_capture_on_commit_callbacks(execute=True):
-        post = services.post_create(author=owner, body="SECRET-POST-7431", photos=[upload()])
+        post = services.post_create(
+            author=owner, body="SECRET-POST-7431", photos=[upload()], photo_alts=["SECRET-ALT-7431"]
+        )
     comment = CommentFactory(post=post, author=member, body="SECRET-COMMENT-7431")
     photo = Photo.objects.get(post=post)  # audience-ok: test set-up
     key = default_storage.save("exports/secret-export.zip", ContentFile(b"zip"))
@@ -238,6 +243,7 @@ def world(django_capture_on_commit_callbacks):
         "SECRET-TAG-7431",
         "SECRET-POST-7431",
         "SECRET-COMMENT-7431",
+        "SECRET-ALT-7431",
         "SECRET-SUMMARY-7431",
         owner.avatar_key,
         photo.display_key,
@@ -255,6 +261,7 @@ def _snapshot(owner: User):
     return (
         list(posts.values_list("pk", "body", "audience")),
         list(comments.values_list("pk", "body")),
+        list(Photo.objects.filter(post__author=owner).values_list("pk", "alt")),  # audience-ok
         list(Tag.objects.owned_by(owner).values_list("pk", "name")),
         list(TagMembership.objects.filter(tag__owner=owner).values_list("pk", flat=True)),
         sorted(Connection.objects.of(owner).values_list("pk", "status")),

@@ -76,6 +76,7 @@ class MeSerializer(serializers.ModelSerializer):
             "bio",
             "timezone",
             "digest_email_enabled",
+            "memories_enabled",
             "avatar_url",
         ]
         read_only_fields = ["id", "username", "email", "avatar_url"]
@@ -143,6 +144,9 @@ class PhotoSerializer(DeclaredFieldsRepresentation, serializers.Serializer):
     thumbnail_url = serializers.SerializerMethodField()
     width = serializers.IntegerField(read_only=True)
     height = serializers.IntegerField(read_only=True)
+    alt = serializers.CharField(
+        read_only=True, help_text="What the photo shows (plain text, may be empty)."
+    )
 
     def _urls(self):
         # One per request (the context is the root serializer's): the host part is made once.
@@ -232,7 +236,15 @@ class PostCreateInputSerializer(serializers.Serializer):
         child=serializers.FileField(allow_empty_file=False),
         required=False,
         default=list,
-        help_text="Up to 4 images (multipart only): JPEG, PNG, WebP or GIF, ≤ 10 MB, ≤ 40 MP.",
+        help_text="Up to 4 images (multipart only): JPEG, PNG, WebP, GIF or HEIC, ≤ 10 MB, "
+        "≤ 40 MP.",
+    )
+    photo_alts = serializers.ListField(
+        child=serializers.CharField(allow_blank=True, trim_whitespace=False),
+        required=False,
+        default=list,
+        help_text="One alt text per photo, in the same order as `photos` (plain text, up to "
+        "1,500 characters each, may be empty).",
     )
 
 
@@ -243,6 +255,14 @@ class PostUpdateInputSerializer(serializers.Serializer):
         child=serializers.IntegerField(min_value=1), required=False
     )
     is_milestone = serializers.BooleanField(required=False)
+
+
+class PhotoAltInputSerializer(serializers.Serializer):
+    alt = serializers.CharField(
+        allow_blank=True,
+        trim_whitespace=False,
+        help_text="What the photo shows: plain text, up to 1,500 characters; empty for none.",
+    )
 
 
 class CommentSerializer(DeclaredFieldsRepresentation, serializers.Serializer):

@@ -16,6 +16,11 @@ urlpatterns = [
     path("posts/", views.PostListCreateView.as_view(), name="api-posts"),
     path("posts/<int:pk>/", views.PostDetailView.as_view(), name="api-post"),
     path(
+        "posts/<int:pk>/photos/<int:photo_id>/",
+        views.PostPhotoView.as_view(),
+        name="api-post-photo",
+    ),
+    path(
         "posts/<int:pk>/comments/",
         views.CommentListCreateView.as_view(),
         name="api-post-comments",

@@ -28,6 +28,8 @@ from social.api.serializers import (
     CommentSerializer,
     ExportQueuedSerializer,
     MeSerializer,
+    PhotoAltInputSerializer,
+    PhotoSerializer,
     PostCreateInputSerializer,
     PostPageSerializer,
     PostSerializer,
@@ -303,6 +305,19 @@ class PostDetailView(GenericAPIView):
     def delete(self, request, pk: int):
         services.post_delete(user=request.user, post_id=pk)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class PostPhotoView(APIView):
+    """A photo of your post: change its alt text (404 for anyone but the post's author)."""
+
+    @extend_schema(request=PhotoAltInputSerializer, responses=PhotoSerializer)
+    def patch(self, request, pk: int, photo_id: int):
+        data = PhotoAltInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        photo = services.photo_alt_update(
+            user=request.user, post_id=pk, photo_id=photo_id, alt=data.validated_data["alt"]
+        )
+        return Response(PhotoSerializer(photo, context={"request": request}).data)
 
 
 class FeedView(APIView):

@@ -5,6 +5,7 @@ import io
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import ExifTags, Image, ImageCms, PngImagePlugin
 
+import social.images  # noqa: F401  (registers the HEIC/HEIF plugin with Pillow)
 from connections.tests.factories import TagFactory, TagMembershipFactory, connect
 from social.tests.factories import UserFactory
 
@@ -111,6 +112,12 @@ METADATA_IMAGES = {
         "h.webp",
         "image/webp",
         lambda: _saved(_rgba(), "WEBP", icc_profile=_icc_profile_with_text(), xmp=_xmp()),
+    ),
+    # A phone photo: HEIC, written by the pillow-heif plugin that social.images registers.
+    "heic exif and xmp": (
+        "IMG_0042.HEIC",
+        "image/heic",
+        lambda: _saved(_rgb(), "HEIF", exif=_exif_with_text(), xmp=_xmp()),
     ),
 }
 

@@ -526,8 +526,8 @@ def test_export_data_takes_the_same_number_of_queries_whatever_the_account_size(
         InvitationFactory(inviter=me, used_by=friend)
     # The user; posts with their audience tags, photos and visible comments (4); own comments;
     # email addresses; linked accounts; connections; blocks; tags with memberships and their
-    # people (3); invitations; digest entries and digests (2).
-    with django_assert_num_queries(16):
+    # people (3); invitations; digest memories, digest entries and digests (3).
+    with django_assert_num_queries(17):
         data = export_data(user=me)
     assert len(data["posts"]) == size and len(data["tags"]) == size
 

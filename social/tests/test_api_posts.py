@@ -349,6 +349,7 @@ def _fill(viewer, count: int):
                 height=20,
                 thumbnail_width=40,
                 thumbnail_height=20,
+                alt="A <b>red</b> kite\nover the hill" if position == 0 else "",
             )
         CommentFactory(post=post, author=friends[0])
         CommentFactory(post=post, author=viewer)

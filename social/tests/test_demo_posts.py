@@ -13,7 +13,7 @@ from django.utils import timezone
 from PIL import Image, ImageChops, ImageStat
 
 from connections.models import Connection, Invitation, Tag
-from digest.demo import DEMO_WEEK_POSTS
+from digest.demo import DEMO_MEMORY_POSTS, DEMO_WEEK_POSTS
 from social.demo import DEMO_PHOTOS, DEMO_POSTS
 from social.models import Comment, Photo, Post, User
 
@@ -55,7 +55,7 @@ def _check_timeline(now: datetime) -> None:
     comments = list(Comment.objects.select_related("post"))
     week_comments = sum(
         len(row[5]) * Post.objects.filter(body=row[2]).count() for row in DEMO_WEEK_POSTS
-    )
+    ) + sum(len(row[3]) * Post.objects.filter(body=row[1]).count() for row in DEMO_MEMORY_POSTS)
     assert len(comments) == sum(len(row.comments) for row in DEMO_POSTS) + week_comments
     for comment in comments:
         assert comment.post.created_at < comment.created_at < now, comment.body
@@ -116,6 +116,7 @@ def test_demo_posts_have_the_promised_shape():
     assert all(row.days_ago >= 2 and 0 <= row.hour <= 23 for row in DEMO_POSTS)
     comments = [comment for row in DEMO_POSTS for comment in row.comments]
     comments += [comment for row in DEMO_WEEK_POSTS for comment in row[5]]
+    comments += [comment for row in DEMO_MEMORY_POSTS for comment in row[3]]
     assert all(0 < comment.minutes_after <= 12 * 60 for comment in comments)
     _seed_at("2026-11-25 10:00:00+00:00")
     demo = Post.objects.filter(body__in=[row.body for row in DEMO_POSTS])

@@ -63,6 +63,14 @@ REFUSED = {
         "This file is not an image we can use",
     ),
     "svg": ("drawing.svg", "image/svg+xml", lambda: SVG, 400, "not an image we can use"),
+    # Named, typed and even boxed like a phone photo ("ftypheic"), with nothing decodable in it.
+    "only claims to be heic": (
+        "IMG_0001.HEIC",
+        "image/heic",
+        lambda: b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + b"not a photo" * 40,
+        400,
+        "This file is not an image we can use (JPEG, PNG, WebP, GIF or HEIC).",
+    ),
     "truncated jpeg": (
         "cut.jpg",
         "image/jpeg",
