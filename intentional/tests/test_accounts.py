@@ -144,6 +144,7 @@ def test_api_register_token_me_round_trip(api_client):
         "bio": "",
         "timezone": "UTC",
         "digest_email_enabled": True,
+        "memories_enabled": True,
         "avatar_url": None,
     }
     response = api_client.patch(
