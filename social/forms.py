@@ -95,6 +95,10 @@ class PhotoAltsField(forms.MultiValueField):
         fields = [forms.CharField(required=False, strip=False) for _n in range(count)]
         super().__init__(fields, widget=PhotoAltsWidget(count), require_all_fields=False, **kwargs)
 
+    # Folded on the compose box (templates/_form_fields.html): four text boxes would push
+    # the feed's first post off a laptop's first screen.
+    fold = True
+
     def compress(self, data_list):
         alts = list(data_list or [])
         while alts and not alts[-1]:  # descriptions of photos that were not chosen

@@ -128,8 +128,9 @@ class BrowserPage:
         """The feed's compose box, open: on a phone, or without script, it is folded behind
         "Share something" (a <details>), which is opened here as a person would."""
         region = self.page.get_by_role("region", name="Share something")
-        if not region.locator("details").evaluate("details => details.open"):
-            region.locator("summary").click()
+        fold = region.locator("details.compose-fold")
+        if not fold.evaluate("details => details.open"):
+            fold.locator("summary.compose-summary").click()
         return region
 
     def log_in(self, login: str, password: str) -> None:

@@ -53,6 +53,8 @@ def test_every_photo_carries_the_alt_its_author_gave(page_factory, viewport, lab
             for n in range(2)
         ]
     )
+    # The descriptions are folded until wanted (the summary opens them, script or not).
+    compose.get_by_text("Describe your photos (alt text)").click()
     compose.get_by_label("Description of photo 1").fill(CAKE)
     compose.get_by_role("button", name="Post").click()
     page.wait_for_url(re.compile(r"/posts/\d+/$"))

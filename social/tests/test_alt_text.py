@@ -122,7 +122,8 @@ def test_compose_refuses_a_too_long_alt_next_to_the_field_and_stores_nothing(net
     assert response.status_code == 400
     html = response.content.decode()
     field = html[html.index("field-photo_alts") :]
-    assert "at most 1,500 characters" in field[: field.index("</fieldset>")]
+    assert "at most 1,500 characters" in field[: field.index("</details>")]
+    assert 'field-photo_alts has-error" open>' in html  # unfolded, the error in view
     assert not Post.objects.exists()  # audience-ok: test
 
 
