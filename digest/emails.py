@@ -8,7 +8,8 @@ from django.urls import reverse
 from digest.photos import photo_thumbnail_absolute_url
 from digest.selectors import DigestPage
 from digest.tokens import unsubscribe_url
-from social.models import User
+from social.models import EmailChoice, User
+from social.selectors import notifications_between
 
 
 def digest_email_subject(page: DigestPage) -> str:
@@ -30,8 +31,22 @@ def digest_email_message(*, page: DigestPage, user: User) -> EmailMultiAlternati
         }
         for post in page.posts
     ]
+    # The week's notifications the recipient chose to get weekly (SPEC §5, §8), as they may
+    # see them now: only a comment still visible to them is quoted.
+    weekly = [kind for kind, choice in user.email_choices().items() if choice == EmailChoice.WEEKLY]
+    notifications = [
+        {
+            "summary": str(item.summary),
+            "url": settings.SITE_URL + item.url,
+            "quote": item.comment.body if item.comment is not None else "",
+        }
+        for item in notifications_between(
+            viewer=user, start=page.starts_at, end=page.ends_at, kinds=weekly
+        )
+    ]
     context = {
         "page": page,
+        "notifications": notifications,
         "user": user,
         "entries": entries,
         "week_url": week_url,

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db.models import Exists, F, Max, Min, OuterRef, Q, Window
 from django.db.models.functions import RowNumber, TruncDate
 
+from connections.models import Mute
 from digest.models import Digest, DigestDelivery, DigestEntry
 from digest.summary import SOURCE_BUILTIN, summary_basis, summary_builtin
 from digest.weeks import Week, week_current, week_last_completed, week_of, week_parse
@@ -56,8 +57,11 @@ class DigestPage:
 
 
 def digest_candidates(*, recipient: User, week: Week):
-    """Posts `recipient` can see, by someone else, created within `week` in their timezone."""
+    """Posts `recipient` can see, by someone else they have not muted, created within `week`
+    in their timezone."""
     start, end = week.bounds(recipient.timezone)
+    # People the recipient muted are left out (SPEC §5, §8), as of now.
+    muted = Mute.objects.active().by(recipient, OuterRef("author"))
     # `in_circle_of` changes nothing that visible_to lets through (only connections' posts
     # can be visible to someone else), but lets the plan walk each connection's (author,
     # created) range instead of every post of the week.
@@ -65,6 +69,7 @@ def digest_candidates(*, recipient: User, week: Week):
         Post.objects.visible_to(recipient)
         .in_circle_of(recipient, with_own=False)
         .filter(created_at__gte=start, created_at__lt=end)
+        .exclude(Exists(muted))
     )
 
 

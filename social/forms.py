@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from connections.models import Tag
-from social.models import Post, User
+from social.models import NOTIFICATION_EMAIL_DEFAULTS, EmailChoice, Post, User
 
 
 def timezone_choices() -> list[tuple[str, str]]:
@@ -45,6 +45,21 @@ class ProfileForm(forms.ModelForm):
                 "A short email every Monday morning with last week's moments."
             ),
         }
+
+
+class NotificationChoicesForm(forms.Form):
+    """/settings/: how each kind of notification reaches you by email (SPEC §8)."""
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        current = user.email_choices()
+        for kind in NOTIFICATION_EMAIL_DEFAULTS:
+            self.fields[kind.value] = forms.ChoiceField(
+                label=_("When someone %(what)s") % {"what": kind.label},
+                choices=EmailChoice.choices,
+                initial=current[kind],
+                widget=forms.RadioSelect,
+            )
 
 
 class MultipleFileInput(forms.ClearableFileInput):
