@@ -3,9 +3,11 @@ shown only while their recipient may still see what they are about — on the pa
 in the unread count and in every email."""
 
 import re
+import threading
 
 import pytest
 from django.core import mail
+from django.db import connection, connections
 from django.test import Client
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
@@ -661,3 +663,46 @@ def test_deleting_an_account_takes_its_notifications_mutes_and_its_part_in_other
     from connections.models import Mute
 
     assert not Mute.objects.exists()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs concurrent transactions")
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_workers_send_each_notification_once(monkeypatch):
+    monkeypatch.setattr(services, "_queue_notification_email", lambda recipient_id: None)
+    author = UserFactory(display_name="Pat")
+    services.notification_choices_update(
+        user=author, choices={KIND.COMMENT_ON_YOUR_POST: "instant"}
+    )
+    friends = [UserFactory() for _ in range(3)]
+    for friend in friends:
+        connect(author, friend)
+        comment = services.comment_create(
+            author=friend, post_id=PostFactory(author=author).pk, body="Hi"
+        )
+        services.comment_notify(comment_id=comment.pk)
+    workers = 4
+    barrier = threading.Barrier(workers)
+    outcomes, errors = [], []
+
+    def worker():
+        try:
+            barrier.wait(timeout=10)
+            outcomes.append(services.notification_email_deliver(recipient_id=author.pk))
+        except Exception as error:  # reported below
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker) for _ in range(workers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert errors == []
+    sent = [message for message in mail.outbox if message.to == [author.email]]
+    # However the claims fell between the workers, each notification went out exactly once.
+    bodies = "".join(message.body for message in sent)
+    assert bodies.count("commented on your post") == 3
+    assert outcomes.count(services.EMAIL_SENT) == len(sent) >= 1
+    rows = NotificationActor.objects.filter(recipient=author)
+    assert set(rows.values_list("email", flat=True)) == {"sent"}
