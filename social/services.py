@@ -492,11 +492,13 @@ def notification_record(
     post_id: int | None = None,
     comment_id: int | None = None,
     connection_id: int | None = None,
+    at: datetime | None = None,
 ) -> NotificationActor | None:
-    """Record that `actor` did `kind` to `recipient` (called after the action's commit): joins
-    the unread notification of the same kind about the same post, or starts one; None when
-    nothing is to be told (themselves, a block either way, a muted commenter, an inactive
-    recipient, a request already told). An instant email is queued after this commit."""
+    """Record that `actor` did `kind` to `recipient` (called after the action's commit), at
+    `at` (the comment's time; default now): joins the unread notification of the same kind
+    about the same post, or starts one; None when nothing is to be told (themselves, a block
+    either way, a muted commenter, an inactive recipient, a request already told). An instant
+    email is queued after this commit."""
     if recipient_id == actor_id:
         return None
     recipient = User.objects.filter(pk=recipient_id, is_active=True).first()
@@ -523,14 +525,16 @@ def notification_record(
                         kind=kind,
                         post_id=post_id,
                         connection_id=connection_id,
+                        created_at=at or timezone.now(),
                     )
                 break
             except IntegrityError:
                 continue
         else:
             return None
-        now = timezone.now()
-        Notification.objects.filter(pk=notification.pk).update(created_at=now)
+        now = at or timezone.now()
+        # The latest activity decides its place in the list.
+        Notification.objects.filter(pk=notification.pk, created_at__lt=now).update(created_at=now)
         row = NotificationActor.objects.create(
             notification=notification,
             recipient_id=recipient_id,
@@ -567,7 +571,12 @@ def comment_notify(*, comment_id: int) -> int:
         return 0
     post = comment.post
     told = 0
-    about = {"actor_id": comment.author_id, "post_id": post.pk, "comment_id": comment.pk}
+    about = {
+        "actor_id": comment.author_id,
+        "post_id": post.pk,
+        "comment_id": comment.pk,
+        "at": comment.created_at,
+    }
     if notification_record(
         recipient_id=post.author_id, kind=NotificationKind.COMMENT_ON_YOUR_POST, **about
     ):
