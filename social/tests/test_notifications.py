@@ -706,3 +706,30 @@ def test_concurrent_workers_send_each_notification_once(monkeypatch):
     assert outcomes.count(services.EMAIL_SENT) == len(sent) >= 1
     rows = NotificationActor.objects.filter(recipient=author)
     assert set(rows.values_list("email", flat=True)) == {"sent"}
+
+
+def test_the_openapi_schema_documents_notifications_and_mutes(client):
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/json").json()
+    paths = schema["paths"]
+    for path, methods in {
+        "/api/v1/notifications/": {"get"},
+        "/api/v1/notifications/read/": {"post"},
+        "/api/v1/me/notification-settings/": {"get", "patch"},
+        "/api/v1/mutes/": {"get", "post"},
+        "/api/v1/mutes/{username}/": {"delete"},
+    }.items():
+        assert methods <= set(paths[path]), path
+    notification = schema["components"]["schemas"]["Notification"]["properties"]
+    assert set(notification) == {
+        "id",
+        "kind",
+        "actors",
+        "actor_count",
+        "post",
+        "comment",
+        "request",
+        "created_at",
+        "read",
+    }
+    page = schema["components"]["schemas"]["NotificationPage"]["properties"]
+    assert set(page) == {"results", "next", "unread_count"}
