@@ -360,8 +360,11 @@ class NotificationPageSerializer(serializers.Serializer):
 
 
 class NotificationReadInputSerializer(serializers.Serializer):
+    # Ids are 64-bit: a larger number is bad input, not a database error.
     ids = serializers.ListField(
-        child=serializers.IntegerField(min_value=1), required=False, max_length=500
+        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
+        required=False,
+        max_length=500,
     )
 
 

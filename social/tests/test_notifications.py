@@ -733,3 +733,12 @@ def test_the_openapi_schema_documents_notifications_and_mutes(client):
     }
     page = schema["components"]["schemas"]["NotificationPage"]["properties"]
     assert set(page) == {"results", "next", "unread_count"}
+
+
+def test_huge_ids_are_not_found_not_a_500():
+    user = UserFactory()
+    client = Client()
+    client.force_login(user)
+    assert client.get("/notifications/999999999999999999999999999999/").status_code == 404
+    huge = api_for(user).post("/api/v1/notifications/read/", {"ids": [10**30]}, format="json")
+    assert huge.status_code == 400 and "ids" in huge.json()["error"]["fields"]
