@@ -22,9 +22,11 @@ invitation_accepted = Signal()
 
 
 def announce_on_commit(signal: Signal, *, connection_id: int, actor_id: int, recipient_id: int):
-    """Send `signal` once the current transaction commits (never for a rolled-back one)."""
+    """Send `signal` once the current transaction commits (never for a rolled-back one).
+    Robust: a receiver's failure is logged and never fails the action that was announced."""
     transaction.on_commit(
         lambda: signal.send(
             sender=None, connection_id=connection_id, actor_id=actor_id, recipient_id=recipient_id
-        )
+        ),
+        robust=True,
     )

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework_simplejwt.tokens import RefreshToken
 
-from connections.models import Block, Mute, Tag
+from connections.models import Block, Connection, Mute, Tag
 from intentional.errors import Unavailable
 from intentional.metrics import (
     NOTIFICATIONS_CREATED,
@@ -443,7 +443,8 @@ def comment_create(
             post=post, author=author, body=body, created_at=created_at or timezone.now()
         )
         post_importance_recompute(post_id=post.pk)
-        transaction.on_commit(lambda: comment_notify(comment_id=comment.pk))
+        # Robust: telling people must never fail the comment itself (errors are logged).
+        transaction.on_commit(lambda: comment_notify(comment_id=comment.pk), robust=True)
     return comment
 
 
@@ -510,42 +511,58 @@ def notification_record(
     group = {"recipient_id": recipient_id, "kind": kind}
     group |= {"post_id": post_id, "read_at__isnull": True} if post_id else {}
     group |= {"connection_id": connection_id} if connection_id else {}
-    with transaction.atomic():
-        # Two rounds: the insert can only lose to a concurrent one, whose row we then join.
-        for _round in range(2):
-            notification = Notification.objects.select_for_update().filter(**group).first()
-            if notification is not None:
-                if connection_id:  # announced twice: told once already
-                    return None
-                break
-            try:
-                with transaction.atomic():
-                    notification = Notification.objects.create(
-                        recipient_id=recipient_id,
-                        kind=kind,
-                        post_id=post_id,
-                        connection_id=connection_id,
-                        created_at=at or timezone.now(),
-                    )
-                break
-            except IntegrityError:
-                continue
-        else:
-            return None
-        now = at or timezone.now()
-        # The latest activity decides its place in the list.
-        Notification.objects.filter(pk=notification.pk, created_at__lt=now).update(created_at=now)
-        row = NotificationActor.objects.create(
-            notification=notification,
-            recipient_id=recipient_id,
-            actor_id=actor_id,
-            comment_id=comment_id,
-            created_at=now,
-            email=NotificationActor.Email.PENDING if instant else NotificationActor.Email.NONE,
-        )
-        transaction.on_commit(NOTIFICATIONS_CREATED.labels(kind=kind).inc)
-        if instant:
-            transaction.on_commit(lambda: _queue_notification_email(recipient_id))
+    # What it is about may be gone already (a request withdrawn, a comment or post deleted):
+    # then there is nothing to tell. No lock is taken on it (the services lock people first,
+    # then the pair's row: a lock here would invert that order); if it goes while this runs,
+    # the foreign key refuses the commit below, and if it goes later the notification goes
+    # with it (CASCADE).
+    if connection_id:
+        subject = Connection.objects.filter(pk=connection_id)
+    else:
+        subject = Comment.objects.filter(pk=comment_id, post_id=post_id)  # audience-ok: exists
+    if not subject.exists():
+        return None
+    try:
+        with transaction.atomic():
+            # Two rounds: the insert can only lose to a concurrent one, whose row we then join.
+            for _round in range(2):
+                notification = Notification.objects.select_for_update().filter(**group).first()
+                if notification is not None:
+                    if connection_id:  # announced twice: told once already
+                        return None
+                    break
+                try:
+                    with transaction.atomic():
+                        notification = Notification.objects.create(
+                            recipient_id=recipient_id,
+                            kind=kind,
+                            post_id=post_id,
+                            connection_id=connection_id,
+                            created_at=at or timezone.now(),
+                        )
+                    break
+                except IntegrityError:
+                    continue
+            else:
+                return None
+            now = at or timezone.now()
+            # The latest activity decides its place in the list.
+            Notification.objects.filter(pk=notification.pk, created_at__lt=now).update(
+                created_at=now
+            )
+            row = NotificationActor.objects.create(
+                notification=notification,
+                recipient_id=recipient_id,
+                actor_id=actor_id,
+                comment_id=comment_id,
+                created_at=now,
+                email=NotificationActor.Email.PENDING if instant else NotificationActor.Email.NONE,
+            )
+            transaction.on_commit(NOTIFICATIONS_CREATED.labels(kind=kind).inc)
+            if instant:
+                transaction.on_commit(lambda: _queue_notification_email(recipient_id))
+    except IntegrityError:  # what it was about was deleted meanwhile
+        return None
     return row
 
 

@@ -742,3 +742,22 @@ def test_huge_ids_are_not_found_not_a_500():
     assert client.get("/notifications/999999999999999999999999999999/").status_code == 404
     huge = api_for(user).post("/api/v1/notifications/read/", {"ids": [10**30]}, format="json")
     assert huge.status_code == 400 and "ids" in huge.json()["error"]["fields"]
+
+
+def test_nothing_is_told_about_what_is_gone_before_it_is_recorded():
+    author, ana = UserFactory(), UserFactory()
+    connect(author, ana)
+    comment = services.comment_create(author=ana, post_id=PostFactory(author=author).pk, body="x")
+    comment_id = comment.pk
+    services.comment_delete(user=ana, comment_id=comment_id)
+    assert services.comment_notify(comment_id=comment_id) == 0
+    request = connect(ana, UserFactory(), status=Connection.Status.PENDING)
+    request_id, recipient_id = request.pk, request.other_id(ana)
+    request.delete()
+    recorded = services.notification_record(
+        recipient_id=recipient_id,
+        kind=KIND.CONNECTION_REQUEST,
+        actor_id=ana.pk,
+        connection_id=request_id,
+    )
+    assert recorded is None and not Notification.objects.exists()
