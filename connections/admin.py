@@ -1,4 +1,5 @@
-"""Staff views of the social graph: see and remove connections, blocks, invitations and tags.
+"""Staff views of the social graph: see and remove connections, blocks, mutes, invitations and
+tags.
 
 Nothing here is created or edited by hand: the services keep the rules (ordered pairs, the
 cap, labels only on connections). Tag names are shown to staff here and nowhere else.
@@ -7,7 +8,7 @@ cap, labels only on connections). Tag names are shown to staff here and nowhere 
 from django.contrib import admin
 
 from connections import services
-from connections.models import Block, Connection, Invitation, Tag, TagMembership
+from connections.models import Block, Connection, Invitation, Mute, Tag, TagMembership
 
 
 class ReadAndRemoveAdmin(admin.ModelAdmin):
@@ -42,6 +43,13 @@ class BlockAdmin(ReadAndRemoveAdmin):
     list_display = ["id", "blocker", "blocked", "created_at"]
     list_select_related = ["blocker", "blocked"]
     search_fields = ["blocker__username", "blocked__username"]
+
+
+@admin.register(Mute)
+class MuteAdmin(ReadAndRemoveAdmin):
+    list_display = ["id", "muter", "muted", "until", "created_at"]
+    list_select_related = ["muter", "muted"]
+    search_fields = ["muter__username", "muted__username"]
 
 
 @admin.register(Invitation)

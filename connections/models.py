@@ -96,10 +96,6 @@ class Connection(models.Model):
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
     created_at = models.DateTimeField(default=timezone.now)
     accepted_at = models.DateTimeField(null=True, blank=True)
-    # When the "asked to connect" / "request accepted" emails went out: each is sent once, even
-    # when the Celery task is retried or delivered twice (connections.tasks).
-    request_emailed_at = models.DateTimeField(null=True, blank=True, editable=False)
-    accepted_emailed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = ConnectionQuerySet.as_manager()
 
@@ -262,3 +258,39 @@ class TagMembership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.tag_id} → {self.target_id}"
+
+
+class MuteQuerySet(models.QuerySet):
+    def active(self, now=None):
+        """Mutes in force at `now` (default: now): forever, or a snooze not yet over. `now` may
+        be a value a precompiled query binds per call (the feed)."""
+        return self.filter(Q(until__isnull=True) | Q(until__gt=now or timezone.now()))
+
+    def by(self, muter, muted):
+        """`muter`'s mute of `muted` (each a user, an id or an `OuterRef`), whatever its state."""
+        return self.filter(muter_id=_as_expression(muter), muted_id=_as_expression(muted))
+
+
+class Mute(models.Model):
+    """`muter` quietly muted `muted` (SPEC §8): their posts leave the muter's feed and digest
+    and their comments stop notifying the muter. Nothing else changes, and `muted` is never
+    told: no read that `muted` makes ever looks at this table."""
+
+    muter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    muted = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    # A snooze ends by itself at this time; None: until unmuted.
+    until = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = MuteQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["muter", "muted"], name="mute_unique_pair"),
+            models.CheckConstraint(condition=~Q(muter=F("muted")), name="mute_not_self"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.muter_id} mutes {self.muted_id}"

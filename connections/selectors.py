@@ -6,7 +6,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, Lower, NullIf
 
-from connections.models import Block, Connection, Invitation, Tag, TagMembership
+from connections.models import Block, Connection, Invitation, Mute, Tag, TagMembership
 
 User = get_user_model()
 
@@ -33,9 +33,15 @@ def people_visible_to(viewer: User) -> QuerySet[User]:
     )
 
 
-def person_for(*, viewer: User, username: str) -> User:
-    """The person `viewer` may look at, by username in any case; User.DoesNotExist otherwise."""
-    return people_visible_to(viewer).get(username__iexact=(username or "").strip())
+def person_for(*, viewer: User, username: str, with_mute: bool = False) -> User:
+    """The person `viewer` may look at, by username in any case; User.DoesNotExist otherwise.
+    `with_mute`: with `.muted` and `.muted_until`, the viewer's mute of them in force (the
+    profile's Mute/Unmute), read in the same query."""
+    people = people_visible_to(viewer)
+    if with_mute:
+        mute = Mute.objects.active().by(viewer, OuterRef("pk"))
+        people = people.annotate(muted=Exists(mute), muted_until=Subquery(mute.values("until")[:1]))
+    return people.get(username__iexact=(username or "").strip())
 
 
 def person_find(*, viewer: User, query: str) -> User | None:
@@ -135,6 +141,16 @@ def requests_outgoing(*, user: User) -> QuerySet[Connection]:
 def blocks_by(*, user: User) -> QuerySet[Block]:
     """The people `user` blocked, newest first."""
     return Block.objects.filter(blocker=user).select_related("blocked").order_by("-created_at")
+
+
+def mutes_by(*, user: User) -> QuerySet[Mute]:
+    """The mutes `user` has in force (snoozes not over), newest first, with the muted people."""
+    return (
+        Mute.objects.active()
+        .filter(muter=user)
+        .select_related("muted")
+        .order_by("-created_at", "-pk")
+    )
 
 
 def invitations_by(*, user: User) -> QuerySet[Invitation]:

@@ -13,24 +13,20 @@ when there is one); an object that is not the caller's raises the model's `DoesN
 
 import functools
 import logging
-from typing import NamedTuple
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from connections.models import Block, Connection, Invitation, Tag, TagMembership
-from connections.selectors import request_people
-from connections.tasks import connection_accepted_email, connection_request_email
+from connections import events
+from connections.models import Block, Connection, Invitation, Mute, Tag, TagMembership
 from intentional.metrics import CONNECTION_ACCEPTS, CONNECTION_REQUESTS
-from intentional.validators import one_line_text, validate_one_line
+from intentional.validators import validate_one_line
 
 logger = logging.getLogger(__name__)
 
@@ -126,8 +122,9 @@ def _forget_labels(user, other) -> None:
     ).delete()
 
 
-def _accept(connection: Connection) -> Connection:
-    """Turn a locked pending row into an accepted connection (cap checked on both sides)."""
+def _accept(connection: Connection, *, announce: bool = True) -> Connection:
+    """Turn a locked pending row into an accepted connection (cap checked on both sides);
+    the requester is told after the commit (events.connection_accepted) if `announce`."""
     requester = User.objects.get(pk=connection.requested_by_id)
     recipient = User.objects.get(pk=connection.other_id(requester))
     _refuse_over_cap(recipient, requester)
@@ -137,7 +134,13 @@ def _accept(connection: Connection) -> Connection:
     connection.accepted_at = timezone.now()
     connection.save(update_fields=["status", "accepted_at"])
     transaction.on_commit(CONNECTION_ACCEPTS.inc)
-    connection_accepted_email.delay_on_commit(connection.pk)
+    if announce:
+        events.announce_on_commit(
+            events.connection_accepted,
+            connection_id=connection.pk,
+            actor_id=recipient.pk,
+            recipient_id=requester.pk,
+        )
     return connection
 
 
@@ -182,7 +185,12 @@ def connection_request(*, user: User, username: str) -> Connection:
         except IntegrityError:
             continue
         transaction.on_commit(CONNECTION_REQUESTS.inc)
-        connection_request_email.delay_on_commit(connection.pk)
+        events.announce_on_commit(
+            events.connection_requested,
+            connection_id=connection.pk,
+            actor_id=user.pk,
+            recipient_id=other.pk,
+        )
         return connection
     raise ValidationError(_("Something changed while we were at it. Please try again."))
 
@@ -347,7 +355,9 @@ def invitation_accept(*, user: User, token: str) -> Connection:
     if existing is not None:
         if existing.status == Connection.Status.ACCEPTED:
             return existing
-        return _accept(existing)
+        connection = _accept(existing, announce=False)
+        _announce_invitation_accepted(connection, user=user, inviter=inviter)
+        return connection
     _refuse_over_cap(user, inviter)
     first, second = _ordered(user, inviter)
     connection = Connection.objects.create(
@@ -358,8 +368,17 @@ def invitation_accept(*, user: User, token: str) -> Connection:
         accepted_at=timezone.now(),
     )
     transaction.on_commit(CONNECTION_ACCEPTS.inc)
-    connection_accepted_email.delay_on_commit(connection.pk)
+    _announce_invitation_accepted(connection, user=user, inviter=inviter)
     return connection
+
+
+def _announce_invitation_accepted(connection: Connection, *, user: User, inviter: User) -> None:
+    events.announce_on_commit(
+        events.invitation_accepted,
+        connection_id=connection.pk,
+        actor_id=user.pk,
+        recipient_id=inviter.pk,
+    )
 
 
 # --- Tags -------------------------------------------------------------------------------------
@@ -459,50 +478,37 @@ def tag_member_remove(*, owner: User, tag_id: int, username: str) -> None:
         raise _not_a_connection(target.username)
 
 
-# --- Notifications (run by connections.tasks) -------------------------------------------------
+# --- Mutes (SPEC §8) --------------------------------------------------------------------------
 
 
-class _Email(NamedTuple):
-    column: str  # the row's state column: when it was claimed for sending, None until then
-    status: str  # the status the row must still have
-    to_requester: bool  # who gets it: the requester, or the recipient of the request
-    recipient_as: str  # what the template calls the request's recipient
+@_refusals_on("username")
+@transaction.atomic
+def mute_create(*, user: User, username: str, until=None) -> Mute:
+    """Quietly mute `username`, until unmuted (`until` None) or until a time (a snooze); muting
+    again replaces the earlier mute's end. They are never told."""
+    other = _person_or_invalid(username)
+    if other.pk == user.pk:
+        raise ValidationError(_("You can't mute yourself."))
+    if Block.objects.between(user, other).exists():
+        # Blocked either way they are already out of sight: say nothing more about them.
+        raise ValidationError(
+            _("No one here has the username “%(username)s”.") % {"username": username.strip()}
+        )
+    if until is not None and until <= timezone.now():
+        raise ValidationError({"until": _("Choose a time in the future.")})
+    mute, _created = Mute.objects.update_or_create(
+        muter=user, muted=other, defaults={"until": until, "created_at": timezone.now()}
+    )
+    return mute
 
 
-# The two emails of SPEC §2, by template name.
-EMAILS = {
-    # To the recipient: someone asked to connect (while the request still waits).
-    "request_received": _Email("request_emailed_at", Connection.Status.PENDING, False, "recipient"),
-    # To the requester (or inviter): they are now connected.
-    "request_accepted": _Email("accepted_emailed_at", Connection.Status.ACCEPTED, True, "accepter"),
-}
-
-
-def connection_notify(*, connection_id: int, email: str) -> bool:
-    """Send one of EMAILS about a connection, once: claim its state column, then send; a failed
-    send releases the claim (the task retries). False if already sent or no longer due."""
-    spec = EMAILS[email]
-    claimed = Connection.objects.filter(
-        pk=connection_id, status=spec.status, **{f"{spec.column}__isnull": True}
-    ).update(**{spec.column: timezone.now()})
-    if not claimed:
-        return False
-    connection = Connection.objects.select_related("user_a", "user_b").get(pk=connection_id)
-    try:
-        requester, recipient = request_people(connection)
-        to = requester if spec.to_requester else recipient
-        context = {
-            "requester": requester,
-            spec.recipient_as: recipient,
-            "site_url": settings.SITE_URL,
-            "people_url": settings.SITE_URL + "/people/",
-        }
-        # The subject is a header: never a line break, whatever the names.
-        subject = one_line_text(render_to_string(f"connections/email/{email}_subject.txt", context))
-        body = render_to_string(f"connections/email/{email}.txt", context)
-        if to.is_active and to.email:
-            send_mail(subject, body, None, [to.email])
-    except Exception:
-        Connection.objects.filter(pk=connection_id).update(**{spec.column: None})
-        raise
-    return True
+@transaction.atomic
+def mute_remove(*, user: User, username: str) -> None:
+    """Unmute `username` (Mute.DoesNotExist if `user` has no mute of them, ended or not)."""
+    username = (username or "").strip().lstrip("@")
+    deleted = 0
+    if "\x00" not in username:  # no one's username has NUL, and PostgreSQL refuses it
+        mutes = Mute.objects.filter(muter=user, muted__username__iexact=username)
+        deleted, _rows = mutes.delete()
+    if not deleted:
+        raise Mute.DoesNotExist(f"{user.pk} has not muted {username!r}")

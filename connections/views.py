@@ -6,6 +6,8 @@ back on the page it came from with a message; a refusal answers 400 with the pag
 service's message; something that is not the caller's answers 404 (both: intentional.errors).
 """
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -53,6 +55,7 @@ def _people_page(request, *, find_form=None, status: int = 200):
         "outgoing": [_recipient_row(row) for row in selectors.requests_outgoing(user=user)],
         "invitations": invitations,
         "blocks": selectors.blocks_by(user=user),
+        "mutes": selectors.mutes_by(user=user),
     }
     return render(request, "connections/people.html", context, status=status)
 
@@ -241,6 +244,35 @@ unblock = _action(
     gettext_lazy("You unblocked @%(u)s."),
     on_profile=False,
 )
+
+
+# Muting stays on the profile it came from: the person is still there, only quieter.
+unmute = _action(
+    "unmute",
+    "Unmute someone: their posts come back to the feed and digest at once.",
+    services.mute_remove,
+    gettext_lazy("You unmuted @%(u)s."),
+)
+
+# The two durations the profile offers (SPEC §8).
+MUTE_DAYS = 30
+
+
+@login_required
+@require_POST
+def mute(request, username: str):
+    """Quietly mute someone, for 30 days (`for=30d`) or until unmuted; they are not told."""
+    _refusals_show_on_page(request, username)
+    until = None
+    if request.POST.get("for") == "30d":
+        until = timezone.now() + timedelta(days=MUTE_DAYS)
+    services.mute_create(user=request.user, username=username, until=until)
+    if until is None:
+        message = _("You muted @%(u)s until you unmute them. They are not told.")
+    else:
+        message = _("You muted @%(u)s for 30 days. They are not told.")
+    messages.success(request, message % {"u": username})
+    return _back(request, username)
 
 
 @login_required

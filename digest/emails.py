@@ -8,7 +8,8 @@ from django.urls import reverse
 from digest.photos import photo_thumbnail_absolute_url
 from digest.selectors import DigestPage
 from digest.tokens import unsubscribe_url
-from social.models import User
+from social.models import EmailChoice, User
+from social.selectors import notifications_between
 
 
 def digest_email_subject(page: DigestPage) -> str:
@@ -19,8 +20,22 @@ def digest_email_message(*, page: DigestPage, user: User) -> EmailMultiAlternati
     """The email of `page` to `user` (who must be the viewer `page` was selected for)."""
     unsubscribe = unsubscribe_url(user)
     week_url = settings.SITE_URL + reverse("digest:week", args=[str(page.week)])
+    # The week's notifications the recipient chose to get weekly (SPEC §5, §8), as they may
+    # see them now: only a comment still visible to them is quoted.
+    weekly = [kind for kind, choice in user.email_choices().items() if choice == EmailChoice.WEEKLY]
+    notifications = [
+        {
+            "summary": str(item.summary),
+            "url": settings.SITE_URL + item.url,
+            "quote": item.comment.body if item.comment is not None else "",
+        }
+        for item in notifications_between(
+            viewer=user, start=page.starts_at, end=page.ends_at, kinds=weekly
+        )
+    ]
     context = {
         "page": page,
+        "notifications": notifications,
         "user": user,
         "entries": [_entry(post, user) for post in page.posts],
         "memories": [_entry(post, user) for post in page.memories],

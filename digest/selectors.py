@@ -7,7 +7,9 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db.models import Exists, F, Max, Min, OuterRef, Q, Subquery, Window
 from django.db.models.functions import RowNumber, TruncDate
+from django.utils import timezone
 
+from connections.models import Mute
 from digest.models import Digest, DigestDelivery, DigestEntry, DigestMemory
 from digest.summary import SOURCE_BUILTIN, summary_basis, summary_builtin
 from digest.weeks import (
@@ -67,11 +69,15 @@ class DigestPage:
 
 
 def digest_candidates(*, recipient: User, week: Week):
-    """Posts `recipient` can see, by someone else, created within `week` in their timezone."""
+    """Posts `recipient` can see, by someone else they have not muted, created within `week`
+    in their timezone."""
     return _candidates_between(recipient, *week.bounds(recipient.timezone))
 
 
-def _candidates_between(recipient: User, start: datetime, end: datetime):
+def _candidates_between(recipient: User, start: datetime, end: datetime, now=None):
+    # People the recipient muted are left out (SPEC §5, §8), as of `now` (a value the
+    # precompiled selection binds per call).
+    muted = Mute.objects.active(now).by(recipient, OuterRef("author"))
     # `in_circle_of` changes nothing that visible_to lets through (only connections' posts
     # can be visible to someone else), but lets the plan walk each connection's (author,
     # created) range instead of every post of the week.
@@ -79,6 +85,7 @@ def _candidates_between(recipient: User, start: datetime, end: datetime):
         Post.objects.visible_to(recipient)
         .in_circle_of(recipient, with_own=False)
         .filter(created_at__gte=start, created_at__lt=end)
+        .exclude(Exists(muted))
     )
 
 
@@ -118,7 +125,7 @@ def _select_build(sentinels: Sentinels, *, zone: str, **thresholds):
         digest__week=sentinels.text("week")
     )
     return (
-        _candidates_between(recipient, start, end)
+        _candidates_between(recipient, start, end, sentinels.datetime("now"))
         .filter(importance__gte=thresholds["minimum"])
         .exclude(Exists(elsewhere))
         .annotate(
@@ -160,7 +167,9 @@ def digest_select(*, recipient: User, week: Week) -> list[Post]:
         "per_day": settings.DIGEST_PER_PERSON_PER_DAY,
         "pages": settings.DIGEST_MAX_PAGES,
     }
-    rows = _SELECT.fetch(shape=shape, recipient=recipient, start=start, end=end, week=str(week))
+    rows = _SELECT.fetch(
+        shape=shape, recipient=recipient, start=start, end=end, week=str(week), now=timezone.now()
+    )
     return sorted(rows, key=lambda post: (post.created_at, post.pk))
 
 

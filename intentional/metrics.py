@@ -24,3 +24,11 @@ DIGEST_SECONDS = Histogram(
     buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2),
 )
 DIGEST_EMAILS = Counter("intentional_digest_emails_total", "Digest emails by outcome.", ["outcome"])
+NOTIFICATIONS_CREATED = Counter(
+    "intentional_notifications_created_total", "Notification events recorded, per kind.", ["kind"]
+)
+NOTIFICATIONS_EMAILED = Counter(
+    "intentional_notifications_emailed_total",
+    "Notification events sent in an instant email, per kind.",
+    ["kind"],
+)

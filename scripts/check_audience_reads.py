@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
-"""Flag reads of posts, comments and photos that bypass the audience rule (SPEC §3).
+"""Flag reads of posts, comments, photos and notifications that bypass the audience rule (SPEC
+§3, §8).
 
 Outside the modules allowed to touch every row (models, services, migrations, tests,
-management commands, factories), `Post.objects`, `Comment.objects` and `Photo.objects` must be
-followed by `.visible_to(`. A line that really needs an exception says why with the pragma
-`# audience-ok: <reason>`.
+management commands, factories), `Post.objects`, `Comment.objects`, `Photo.objects`,
+`Notification.objects` and `NotificationActor.objects` must be followed by `.visible_to(`. A
+line that really needs an exception says why with the pragma `# audience-ok: <reason>`.
 
 Usage: check_audience_reads.py [FILE ...]   (no files: every .py file in the repository)
 Exit status 1 when something is flagged. Run by pre-commit and by social/tests.
@@ -28,7 +29,8 @@ ALLOWED = (
 SKIPPED_DIRS = {".venv", "venv", "node_modules", "staticfiles", "media", ".git", "test-artifacts"}
 # A manager of a row type the rule protects, not followed by `.visible_to(`.
 UNCHECKED_READ = re.compile(
-    r"\b(?:Post|Comment|Photo)\s*\.\s*(?:objects|_default_manager|_base_manager)\b"
+    r"\b(?:Post|Comment|Photo|Notification|NotificationActor)"
+    r"\s*\.\s*(?:objects|_default_manager|_base_manager)\b"
     r"(?!\s*\.\s*visible_to\s*\()"
 )
 PRAGMA = "# audience-ok:"

@@ -6,7 +6,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from social import services
-from social.models import Comment, Photo, Post, User
+from social.models import Comment, Notification, NotificationActor, Photo, Post, User
 
 
 @admin.register(User)
@@ -25,7 +25,18 @@ class UserAdmin(DjangoUserAdmin):
     ordering = ["username"]
     fieldsets = [
         (None, {"fields": ["username", "email", "password"]}),
-        (_("Profile"), {"fields": ["display_name", "bio", "timezone", "digest_email_enabled"]}),
+        (
+            _("Profile"),
+            {
+                "fields": [
+                    "display_name",
+                    "bio",
+                    "timezone",
+                    "digest_email_enabled",
+                    "notification_emails",
+                ]
+            },
+        ),
         (
             _("Permissions"),
             {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]},
@@ -157,3 +168,44 @@ class CommentAdmin(_ModerationAdmin):
     def delete_queryset(self, request, queryset):
         for comment in queryset:
             services.comment_destroy(comment=comment)
+
+
+# --- Notifications: read-only (SPEC §8) ---------------------------------------------------------
+
+
+class NotificationActorInline(admin.TabularInline):
+    model = NotificationActor
+    fields = ["actor", "comment", "created_at", "email"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    """Read-only: notifications are made by the services that cause them. No text of a post or
+    comment is shown here, only ids."""
+
+    list_display = ["id", "recipient", "kind", "post_id", "connection_id", "created_at", "read_at"]
+    list_filter = ["kind"]
+    list_select_related = ["recipient"]
+    search_fields = ["recipient__username"]
+    date_hierarchy = "created_at"
+    fields = ["recipient", "kind", "post_id", "connection_id", "created_at", "read_at"]
+    readonly_fields = fields
+    inlines = [NotificationActorInline]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -3,10 +3,11 @@ zip. Small accounts download it at once; large ones get it built by a Celery tas
 
 What is "theirs": their profile, email addresses, posts (with audience and tags) and photo
 files, their comments anywhere, the comments of others on their posts that they can see
-(`CommentQuerySet.visible_to`), connections and requests, blocks they made, tags and members,
-invitations, digests (only the entries they can still see) and their avatar. Apps built on top
-of `social` (digest) add their section through an AppConfig method `user_export(user)`, so
-dependencies keep running one way.
+(`CommentQuerySet.visible_to`), connections and requests, blocks and mutes they made, their
+notifications (as they may see them now) and email choices, tags and members, invitations,
+digests (only the entries they can still see) and their avatar. Apps built on top of `social`
+(digest) add their section through an AppConfig method `user_export(user)`, so dependencies
+keep running one way.
 """
 
 import json
@@ -31,8 +32,9 @@ from django.db.models import Prefetch
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from connections.models import Block, Connection, Invitation, Tag
+from connections.models import Block, Connection, Invitation, Mute, Tag
 from social.models import Comment, DataExport, Photo, Post, User
+from social.selectors import notifications_export
 
 logger = logging.getLogger(__name__)
 
@@ -126,6 +128,7 @@ def export_data(*, user: User) -> dict:
             "timezone": user.timezone,
             "digest_email_enabled": user.digest_email_enabled,
             "memories_enabled": user.memories_enabled,
+            "notification_emails": user.email_choices(),
             "date_joined": _when(user.date_joined),
             "avatar": _avatar_name(user) if user.avatar_key else None,
         },
@@ -168,6 +171,16 @@ def export_data(*, user: User) -> dict:
             {"username": block.blocked.username, "created_at": _when(block.created_at)}
             for block in Block.objects.filter(blocker=user).select_related("blocked")
         ],
+        "mutes": [
+            {
+                "username": mute.muted.username,
+                "until": _when(mute.until),
+                "created_at": _when(mute.created_at),
+            }
+            for mute in Mute.objects.filter(muter=user).select_related("muted").order_by("pk")
+        ],
+        # As they may see them now: nothing about what has since been hidden from them.
+        "notifications": notifications_export(user=user),
         "tags": [
             {
                 "name": tag.name,

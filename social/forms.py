@@ -7,7 +7,13 @@ from django.utils.translation import gettext_lazy as _
 
 from connections.models import Tag
 from social.images import ACCEPT
-from social.models import PHOTO_ALT_MAX_LENGTH, Post, User
+from social.models import (
+    NOTIFICATION_EMAIL_DEFAULTS,
+    PHOTO_ALT_MAX_LENGTH,
+    EmailChoice,
+    Post,
+    User,
+)
 from social.services import photo_alt_clean
 
 
@@ -48,6 +54,21 @@ class ProfileForm(forms.ModelForm):
                 "Your digest also shows up to 3 posts from the same week in earlier years."
             ),
         }
+
+
+class NotificationChoicesForm(forms.Form):
+    """/settings/: how each kind of notification reaches you by email (SPEC §8)."""
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        current = user.email_choices()
+        for kind in NOTIFICATION_EMAIL_DEFAULTS:
+            self.fields[kind.value] = forms.ChoiceField(
+                label=_("When someone %(what)s") % {"what": kind.label},
+                choices=EmailChoice.choices,
+                initial=current[kind],
+                widget=forms.RadioSelect,
+            )
 
 
 class MultipleFileInput(forms.ClearableFileInput):

@@ -20,12 +20,42 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from connections.models import Block, Connection, Tag, TagMembership
+from connections.models import Block, Connection, Mute, Tag, TagMembership
 from intentional.db import JSONRows
 from intentional.links import link
 from intentional.validators import one_line_text, validate_multi_line, validate_one_line
 from social.storage import photo_url
 from social.text import text_to_html
+
+
+class NotificationKind(models.TextChoices):
+    """The five kinds of notification (SPEC §8)."""
+
+    CONNECTION_REQUEST = "connection_request", _("asked to connect with you")
+    CONNECTION_ACCEPTED = "connection_accepted", _("accepted your request")
+    COMMENT_ON_YOUR_POST = "comment_on_your_post", _("commented on your post")
+    COMMENT_AFTER_YOU = "comment_after_you", _("commented on a post you commented on")
+    INVITATION_ACCEPTED = "invitation_accepted", _("joined through your invitation")
+
+
+class EmailChoice(models.TextChoices):
+    """How a kind of notification reaches someone by email, besides the app (SPEC §8)."""
+
+    INSTANT = "instant", _("Email me soon after")
+    WEEKLY = "weekly", _("List it in the weekly digest email")
+    OFF = "off", _("No email")
+
+
+# SPEC §8's defaults, in the order pages list the kinds.
+NOTIFICATION_EMAIL_DEFAULTS = {
+    NotificationKind.CONNECTION_REQUEST: EmailChoice.INSTANT,
+    NotificationKind.CONNECTION_ACCEPTED: EmailChoice.INSTANT,
+    NotificationKind.INVITATION_ACCEPTED: EmailChoice.INSTANT,
+    NotificationKind.COMMENT_ON_YOUR_POST: EmailChoice.WEEKLY,
+    NotificationKind.COMMENT_AFTER_YOU: EmailChoice.WEEKLY,
+}
+COMMENT_KINDS = (NotificationKind.COMMENT_ON_YOUR_POST, NotificationKind.COMMENT_AFTER_YOU)
+
 
 username_validator = RegexValidator(
     r"^[A-Za-z0-9_]{3,30}\Z",  # \Z, not $: "$" also matches before a trailing newline
@@ -75,6 +105,9 @@ class User(AbstractUser):
     digest_email_enabled = models.BooleanField(_("weekly digest by email"), default=True)
     # SPEC §5: the digest also shows a few posts from the same week of earlier years.
     memories_enabled = models.BooleanField(_("memories from past years"), default=True)
+    # The email choice per notification kind ({kind: "instant" | "weekly" | "off"}); a kind
+    # missing here has its default (NOTIFICATION_EMAIL_DEFAULTS). Read with `email_choices()`.
+    notification_emails = models.JSONField(default=dict, blank=True)
 
     objects = IntentionalUserManager()
 
@@ -114,6 +147,14 @@ class User(AbstractUser):
     def get_absolute_url(self) -> str:
         """The profile page."""
         return link("social:profile", self.username)
+
+    def email_choices(self) -> dict[str, str]:
+        """How each notification kind reaches this person by email (SPEC §8), defaults filled."""
+        stored = self.notification_emails if isinstance(self.notification_emails, dict) else {}
+        return {
+            kind: stored.get(kind) if stored.get(kind) in EmailChoice.values else default
+            for kind, default in NOTIFICATION_EMAIL_DEFAULTS.items()
+        }
 
 
 def _viewer_at(viewer, depth: int):
@@ -408,6 +449,130 @@ class Comment(models.Model):
     def body_html(self) -> str:
         """The body escaped, with line breaks and links, sanitized."""
         return text_to_html(self.body)
+
+
+class NotificationQuerySet(models.QuerySet):
+    def visible_to(self, viewer):
+        """`viewer`'s notifications that they may still see (SPEC §8): those with at least one
+        actor row `NotificationActorQuerySet.visible_to` lets through. Every read starts here,
+        the unread count included, so nothing hidden is ever shown or counted."""
+        if viewer is None or not viewer.is_authenticated:
+            return self.none()
+        rows = NotificationActor.objects.visible_to(viewer).filter(notification=OuterRef("pk"))
+        return self.filter(recipient_id=viewer.pk).filter(Exists(rows))
+
+    def unread(self):
+        """Not yet marked read."""
+        return self.filter(read_at__isnull=True)
+
+    def newest_first(self):
+        """The list's order: latest activity, then id."""
+        return self.order_by("-created_at", "-id")
+
+
+class Notification(models.Model):
+    """Something that happened to its recipient (SPEC §8), with the people who did it
+    (`NotificationActor` rows). While unread, a new comment of the same kind on the same post
+    joins the same notification: "Ana and 2 others commented on your post".
+
+    The post and the request are foreign keys with CASCADE: a deleted post or a request
+    declined, withdrawn or removed takes the notification with it. Everything else that hides
+    it (a narrowed post, a deleted comment, a block, a mute) is decided at every read by
+    `visible_to`, never copied here."""
+
+    recipient = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="notifications", db_index=False
+    )
+    kind = models.CharField(max_length=24, choices=NotificationKind.choices)
+    # What it is about: the post (comment kinds) or the pair's row (connection kinds).
+    post = models.ForeignKey(
+        Post, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    connection = models.ForeignKey(
+        Connection, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    # The latest activity: a new actor moves a grouped notification to the top.
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            # One unread group per (recipient, kind, post): two commenters at once join it.
+            models.UniqueConstraint(
+                fields=["recipient", "kind", "post"],
+                condition=Q(read_at__isnull=True, post__isnull=False),
+                name="notification_unread_group",
+            ),
+            # A request (or its acceptance) is told once, however often it is announced.
+            models.UniqueConstraint(
+                fields=["recipient", "kind", "connection"],
+                condition=Q(connection__isnull=False),
+                name="notification_once_per_connection",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["recipient", "-created_at", "-id"], name="notification_list"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} for {self.recipient_id}"
+
+
+class NotificationActorQuerySet(models.QuerySet):
+    def visible_to(self, viewer):
+        """Actor rows of `viewer`'s notifications whose subject `viewer` may still see: a comment
+        through `CommentQuerySet.visible_to` (the post's audience, the comment's author, blocks)
+        and not by someone `viewer` muted; for a request, nobody blocked either way."""
+        if viewer is None or not viewer.is_authenticated:
+            return self.none()
+        comment_visible = Exists(Comment.objects.visible_to(viewer).filter(pk=OuterRef("comment")))
+        muted = Exists(Mute.objects.active().by(viewer, OuterRef("actor")))
+        blocked = Exists(Block.objects.between(viewer, OuterRef("actor")))
+        return self.filter(recipient_id=viewer.pk).filter(
+            (Q(comment__isnull=False) & comment_visible & ~muted)
+            | (Q(comment__isnull=True) & ~blocked)
+        )
+
+
+class NotificationActor(models.Model):
+    """One actor's part in a notification: a comment, or the request / acceptance itself.
+    Also the unit of instant email: each row is emailed at most once (`email`)."""
+
+    class Email(models.TextChoices):
+        NONE = "", _("not emailed")
+        PENDING = "pending", _("pending")
+        # Claimed by one worker (a conditional UPDATE on this row): nobody else may send it.
+        SENDING = "sending", _("sending")
+        SENT = "sent", _("sent")
+        # Hidden, or no longer chosen as instant, when its email was due.
+        SKIPPED = "skipped", _("skipped")
+
+    notification = models.ForeignKey(
+        Notification, on_delete=models.CASCADE, related_name="actor_rows"
+    )
+    # The notification's recipient, copied so that claiming emails is a one-table UPDATE
+    # (PostgreSQL rechecks its conditions on a row another worker changed meanwhile).
+    recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+", db_index=False)
+    actor = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    comment = models.ForeignKey(
+        Comment, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    email = models.CharField(max_length=8, choices=Email.choices, default=Email.NONE, blank=True)
+    # The claim of the worker that sends this row's email (random), "" until claimed.
+    email_claim = models.CharField(max_length=32, blank=True)
+
+    objects = NotificationActorQuerySet.as_manager()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["recipient", "email"], name="notification_actor_email"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.actor_id} in notification {self.notification_id}"
 
 
 class DataExport(models.Model):

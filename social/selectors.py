@@ -12,12 +12,24 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from connections import selectors as connections_selectors
-from connections.models import Block, Connection
+from connections.models import Block, Connection, Mute
 from intentional.db import PrecompiledQuery, Sentinels
-from social.models import Comment, Photo, Post, User
+from intentional.links import link
+from social.models import (
+    Comment,
+    Notification,
+    NotificationActor,
+    NotificationKind,
+    Photo,
+    Post,
+    User,
+)
 
 
 def profile_details_visible(*, viewer, user: User) -> bool:
@@ -35,10 +47,11 @@ def profile_details_visible(*, viewer, user: User) -> bool:
 def profile_person(*, viewer, username: str) -> User:
     """The person whose profile `viewer` opens (User.DoesNotExist for nobody and across a
     block), with `.relationship`, `.pending` (connections.selectors.person_with_relationship)
-    and `.details_visible`: bio and avatar for connections and self (SPEC §2) — the lookup
+    `.muted` / `.muted_until` (the viewer's mute of them, read with the person), and
+    `.details_visible`: bio and avatar for connections and self (SPEC §2) — the lookup
     already ruled out a block, so the relationship decides. Two queries (three when a request
     is pending)."""
-    person = connections_selectors.person_for(viewer=viewer, username=username)
+    person = connections_selectors.person_for(viewer=viewer, username=username, with_mute=True)
     person = connections_selectors.person_with_relationship(viewer=viewer, person=person)
     person.details_visible = person.relationship in (
         connections_selectors.SELF,
@@ -169,7 +182,12 @@ def posts_visible(*, viewer):
 
 def _feed_build(sentinels: Sentinels, **shape):
     viewer = sentinels.instance("viewer", User)
-    queryset = posts_visible(viewer=viewer).in_circle_of(viewer).newest_first()
+    # People the viewer muted leave the feed (SPEC §4, §8); `now` is bound per call, so a
+    # snooze ends on time in the compiled query too.
+    muted = Mute.objects.active(now=sentinels.datetime("now")).by(viewer, OuterRef("author"))
+    queryset = (
+        posts_visible(viewer=viewer).in_circle_of(viewer).exclude(Exists(muted)).newest_first()
+    )
     return _keyset_build(queryset, sentinels, newest_first=True, **shape)
 
 
@@ -181,7 +199,7 @@ def feed_for(*, viewer, cursor: str | None = None, page_size: int | None = None)
     if not viewer.is_authenticated:
         return Page(items=[])
     size = page_size or settings.FEED_PAGE_SIZE
-    return _keyset_fetch(_FEED, cursor=cursor, page_size=size, viewer=viewer)
+    return _keyset_fetch(_FEED, cursor=cursor, page_size=size, viewer=viewer, now=timezone.now())
 
 
 def _profile_build(sentinels: Sentinels, **shape):
@@ -313,3 +331,145 @@ def photo_for(*, viewer, photo_id: int) -> Photo:
     if photo is None:
         raise Photo.DoesNotExist
     return photo
+
+
+# --- Notifications (SPEC §8) --------------------------------------------------------------------
+
+# What each kind says after the names of who did it.
+_NOTIFICATION_VERBS = {
+    NotificationKind.CONNECTION_REQUEST: gettext_lazy("asked to connect with you"),
+    NotificationKind.CONNECTION_ACCEPTED: gettext_lazy("accepted your request to connect"),
+    NotificationKind.COMMENT_ON_YOUR_POST: gettext_lazy("commented on your post"),
+    NotificationKind.COMMENT_AFTER_YOU: gettext_lazy("commented on a post you commented on"),
+    NotificationKind.INVITATION_ACCEPTED: gettext_lazy("joined through your invitation"),
+}
+
+
+def notification_names(actors: list[User], count: int) -> str:
+    """ "Ana", "Ana and Bob", "Ana and 2 others": who did it, the latest first."""
+    if count <= 1:
+        return actors[0].name
+    if count == 2:
+        return _("%(a)s and %(b)s") % {"a": actors[0].name, "b": actors[1].name}
+    return _("%(a)s and %(n)s others") % {"a": actors[0].name, "n": count - 1}
+
+
+def _notifications_with_actors(viewer, notifications: list[Notification], **rows_filter):
+    """Give each notification what every surface shows, from the actor rows `viewer` may still
+    see (one query): `.actors` (distinct people, the latest first), `.actor_count`, `.comment`
+    (the latest visible comment, or None), `.row_ids`, `.summary` and `.url`. A notification
+    left with no visible row (hidden since it was read) is dropped."""
+    if not notifications:
+        return []
+    rows = (
+        NotificationActor.objects.visible_to(viewer)
+        .filter(notification_id__in=[item.pk for item in notifications], **rows_filter)
+        .select_related("actor", "comment")
+        .order_by("-created_at", "-pk")
+    )
+    by_notification: dict[int, list[NotificationActor]] = {}
+    for row in rows:
+        by_notification.setdefault(row.notification_id, []).append(row)
+    shown = []
+    for notification in notifications:
+        own = by_notification.get(notification.pk)
+        if not own:
+            continue
+        people: dict[int, User] = {}
+        for row in own:
+            people.setdefault(row.actor_id, row.actor)
+        notification.actors = list(people.values())
+        notification.actor_count = len(people)
+        notification.row_ids = [row.pk for row in own]
+        notification.comment = next((row.comment for row in own if row.comment_id), None)
+        names = notification_names(notification.actors, notification.actor_count)
+        notification.summary = f"{names} {_NOTIFICATION_VERBS[notification.kind]}"
+        notification.url = _notification_path(notification)
+        shown.append(notification)
+    return shown
+
+
+def _notification_path(notification: Notification) -> str:
+    """What the notification is about: the comment on its post, the requests on /people/, or
+    the new connection's profile."""
+    if notification.comment is not None:
+        return f"{link('social:post', notification.post_id)}#comment-{notification.comment.pk}"
+    if notification.kind == NotificationKind.CONNECTION_REQUEST:
+        return reverse("connections:people")
+    return notification.actors[0].get_absolute_url()
+
+
+def notifications_for(*, viewer, cursor: str | None = None, page_size: int | None = None) -> Page:
+    """`viewer`'s notifications that they may still see, newest first, one keyset page, each
+    with its actors (`_notifications_with_actors`): two queries."""
+    if not viewer.is_authenticated:
+        return Page(items=[])
+    size = page_size or settings.NOTIFICATIONS_PAGE_SIZE
+    queryset = Notification.objects.visible_to(viewer).newest_first()
+    if cursor:
+        queryset = queryset.filter(_after(*cursor_decode(cursor), newest_first=True))
+    rows = list(queryset[: size + 1])
+    items = rows[:size]
+    next_cursor = cursor_encode(items[-1].created_at, items[-1].pk) if len(rows) > size else None
+    return Page(items=_notifications_with_actors(viewer, items), next_cursor=next_cursor)
+
+
+def notification_for(*, viewer, notification_id: int) -> Notification:
+    """One of `viewer`'s notifications that they may still see, with its actors (two queries);
+    Notification.DoesNotExist otherwise."""
+    found = list(Notification.objects.visible_to(viewer).filter(pk=notification_id))
+    shown = _notifications_with_actors(viewer, found)
+    if not shown:
+        raise Notification.DoesNotExist
+    return shown[0]
+
+
+def notifications_unread_count(*, viewer) -> int:
+    """How many unread notifications `viewer` may still see (one query)."""
+    if not viewer.is_authenticated:
+        return 0
+    return Notification.objects.visible_to(viewer).unread().count()
+
+
+def notifications_between(*, viewer, start, end, kinds) -> list[Notification]:
+    """`viewer`'s notifications of `kinds` with activity in [start, end) that they may still
+    see, oldest first (the weekly digest email): two queries."""
+    if not kinds:
+        return []
+    notifications = list(
+        Notification.objects.visible_to(viewer)
+        .filter(kind__in=list(kinds), created_at__gte=start, created_at__lt=end)
+        .order_by("created_at", "id")
+    )
+    return _notifications_with_actors(viewer, notifications)
+
+
+def notification_email_items(*, viewer, claim: str, kinds) -> list[Notification]:
+    """The notifications of the rows claimed by `claim` for an instant email, as `viewer` may
+    see them now, only of `kinds`; each carries only its claimed rows (`.row_ids`)."""
+    notifications = list(
+        Notification.objects.visible_to(viewer)
+        .filter(kind__in=list(kinds), actor_rows__email_claim=claim)
+        .distinct()
+        .order_by("created_at", "id")
+    )
+    return _notifications_with_actors(viewer, notifications, email_claim=claim)
+
+
+def notifications_export(*, user) -> list[dict]:
+    """`user`'s notifications for their data export, as they may see them now (two queries)."""
+    items = []
+    page = Notification.objects.visible_to(user).newest_first()
+    for notification in _notifications_with_actors(user, list(page)):
+        items.append(
+            {
+                "kind": notification.kind,
+                "summary": str(notification.summary),
+                "actors": [actor.username for actor in notification.actors],
+                "post": notification.post_id,
+                "comment": notification.comment.pk if notification.comment else None,
+                "created_at": notification.created_at.isoformat(),
+                "read_at": notification.read_at.isoformat() if notification.read_at else None,
+            }
+        )
+    return items

@@ -11,18 +11,34 @@ from django.contrib.auth import authenticate
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework_simplejwt.tokens import RefreshToken
 
-from connections.models import Tag
+from connections.models import Block, Connection, Mute, Tag
 from intentional.errors import Unavailable
-from intentional.metrics import POSTS_CREATED, POSTS_DELETED
+from intentional.metrics import (
+    NOTIFICATIONS_CREATED,
+    NOTIFICATIONS_EMAILED,
+    POSTS_CREATED,
+    POSTS_DELETED,
+)
 from intentional.validators import validate_multi_line
 from social.images import EncodedImage, image_decode, image_encode
-from social.models import PHOTO_ALT_MAX_LENGTH, Comment, Photo, Post, User
+from social.models import (
+    COMMENT_KINDS,
+    PHOTO_ALT_MAX_LENGTH,
+    Comment,
+    EmailChoice,
+    Notification,
+    NotificationActor,
+    NotificationKind,
+    Photo,
+    Post,
+    User,
+)
 from social.storage import storage_delete_quietly, storage_save
 
 logger = logging.getLogger(__name__)
@@ -453,7 +469,8 @@ def user_posts_delete(*, user: User) -> int:
 
 def user_delete(*, user: User) -> None:
     """Delete an account with everything it owns (SPEC §7): posts, photos, comments,
-    connections, tags and memberships, blocks, invitations, digests, exports, tokens; the
+    connections, tags and memberships, blocks, mutes, notifications (theirs, and their part in
+    others'), invitations, digests, exports, tokens; the
     files (photos, avatar, export zips) are deleted after the commit, retried if storage fails.
     """
     from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
@@ -477,8 +494,9 @@ def user_delete(*, user: User) -> None:
         ]
         # simplejwt keeps issued refresh tokens with SET_NULL; they are the person's too.
         OutstandingToken.objects.filter(user_id=user.pk).delete()
-        # Connections, blocks, tags and memberships, invitations, digests, exports, email
-        # addresses and social accounts go by ON DELETE CASCADE.
+        # Connections, blocks, mutes (both ways), notifications and actor rows, tags and
+        # memberships, invitations, digests, exports, email addresses and social accounts go
+        # by ON DELETE CASCADE.
         User.objects.filter(pk=user.pk).delete()
         if keys:
             transaction.on_commit(lambda: _queue_file_deletes(keys, storage_delete_files))
@@ -523,6 +541,8 @@ def comment_create(
             post=post, author=author, body=body, created_at=created_at or timezone.now()
         )
         post_importance_recompute(post_id=post.pk)
+        # Robust: telling people must never fail the comment itself (errors are logged).
+        transaction.on_commit(lambda: comment_notify(comment_id=comment.pk), robust=True)
     return comment
 
 
@@ -558,3 +578,216 @@ def photo_destroy(*, photo: Photo) -> None:
         photo.delete()
         post_importance_recompute(post_id=post_id)
         transaction.on_commit(lambda: _queue_file_deletes(keys, storage_delete_files))
+
+
+# --- Notifications (SPEC §8) --------------------------------------------------------------------
+
+
+def notification_record(
+    *,
+    recipient_id: int,
+    kind: str,
+    actor_id: int,
+    post_id: int | None = None,
+    comment_id: int | None = None,
+    connection_id: int | None = None,
+    at: datetime | None = None,
+) -> NotificationActor | None:
+    """Record that `actor` did `kind` to `recipient` (called after the action's commit), at
+    `at` (the comment's time; default now): joins the unread notification of the same kind
+    about the same post, or starts one; None when nothing is to be told (themselves, a block
+    either way, a muted commenter, an inactive recipient, a request already told). An instant
+    email is queued after this commit."""
+    if recipient_id == actor_id:
+        return None
+    recipient = User.objects.filter(pk=recipient_id, is_active=True).first()
+    if recipient is None or Block.objects.between(recipient_id, actor_id).exists():
+        return None
+    if kind in COMMENT_KINDS and Mute.objects.active().by(recipient_id, actor_id).exists():
+        return None
+    instant = recipient.email_choices()[kind] == EmailChoice.INSTANT
+    group = {"recipient_id": recipient_id, "kind": kind}
+    group |= {"post_id": post_id, "read_at__isnull": True} if post_id else {}
+    group |= {"connection_id": connection_id} if connection_id else {}
+    # What it is about may be gone already (a request withdrawn, a comment or post deleted):
+    # then there is nothing to tell. No lock is taken on it (the services lock people first,
+    # then the pair's row: a lock here would invert that order); if it goes while this runs,
+    # the foreign key refuses the commit below, and if it goes later the notification goes
+    # with it (CASCADE).
+    if connection_id:
+        subject = Connection.objects.filter(pk=connection_id)
+    else:
+        subject = Comment.objects.filter(pk=comment_id, post_id=post_id)  # audience-ok: exists
+    if not subject.exists():
+        return None
+    try:
+        with transaction.atomic():
+            # Two rounds: the insert can only lose to a concurrent one, whose row we then join.
+            for _round in range(2):
+                notification = Notification.objects.select_for_update().filter(**group).first()
+                if notification is not None:
+                    if connection_id:  # announced twice: told once already
+                        return None
+                    break
+                try:
+                    with transaction.atomic():
+                        notification = Notification.objects.create(
+                            recipient_id=recipient_id,
+                            kind=kind,
+                            post_id=post_id,
+                            connection_id=connection_id,
+                            created_at=at or timezone.now(),
+                        )
+                    break
+                except IntegrityError:
+                    continue
+            else:
+                return None
+            now = at or timezone.now()
+            # The latest activity decides its place in the list.
+            Notification.objects.filter(pk=notification.pk, created_at__lt=now).update(
+                created_at=now
+            )
+            row = NotificationActor.objects.create(
+                notification=notification,
+                recipient_id=recipient_id,
+                actor_id=actor_id,
+                comment_id=comment_id,
+                created_at=now,
+                email=NotificationActor.Email.PENDING if instant else NotificationActor.Email.NONE,
+            )
+            transaction.on_commit(NOTIFICATIONS_CREATED.labels(kind=kind).inc)
+            if instant:
+                transaction.on_commit(lambda: _queue_notification_email(recipient_id))
+    except IntegrityError:  # what it was about was deleted meanwhile
+        return None
+    return row
+
+
+def _queue_notification_email(recipient_id: int) -> None:
+    """Send the recipient's pending instant emails after the batching window: whatever else
+    becomes due within it goes out in the same email (the first task to run claims them all)."""
+    from social.tasks import notification_email_send
+
+    try:
+        notification_email_send.apply_async(
+            (recipient_id,), countdown=settings.NOTIFICATION_EMAIL_BATCH_SECONDS
+        )
+    except Exception:  # the row stays pending: the next notification's task sends it
+        logger.exception("could not queue the notification email of user %s", recipient_id)
+
+
+def comment_notify(*, comment_id: int) -> int:
+    """After a comment's commit: tell the post's author (`comment_on_your_post`) and the others
+    who commented on it before (`comment_after_you`). Each notification is checked again at
+    every read, so someone who cannot see the comment is never shown it. The number told."""
+    comment = Comment.objects.select_related("post").filter(pk=comment_id).first()
+    if comment is None:
+        return 0
+    post = comment.post
+    told = 0
+    about = {
+        "actor_id": comment.author_id,
+        "post_id": post.pk,
+        "comment_id": comment.pk,
+        "at": comment.created_at,
+    }
+    if notification_record(
+        recipient_id=post.author_id, kind=NotificationKind.COMMENT_ON_YOUR_POST, **about
+    ):
+        told += 1
+    # Who to tell, not what to show: each recipient's reads re-check what they may see.
+    earlier = (
+        Comment.objects.filter(post_id=post.pk, pk__lt=comment.pk)  # audience-ok: recipients
+        .exclude(author_id__in=[post.author_id, comment.author_id])
+        .values_list("author_id", flat=True)
+        .distinct()
+    )
+    for recipient_id in sorted(set(earlier)):
+        if notification_record(
+            recipient_id=recipient_id, kind=NotificationKind.COMMENT_AFTER_YOU, **about
+        ):
+            told += 1
+    return told
+
+
+def notifications_mark_read(*, user: User, ids: Iterable[int] | None = None) -> int:
+    """Mark `user`'s notifications read: those of `ids` (others' and unknown ids are ignored),
+    or all of them. The number marked."""
+    unread = Notification.objects.filter(recipient_id=user.pk, read_at__isnull=True)
+    if ids is not None:
+        unread = unread.filter(pk__in=list(ids))
+    return unread.update(read_at=timezone.now())
+
+
+def notification_choices_update(*, user: User, choices: dict) -> dict[str, str]:
+    """Set how kinds of notification reach `user` by email ({kind: choice}); ValidationError by
+    kind for an unknown kind or choice. The choices now, all kinds."""
+    errors = {}
+    for kind, choice in choices.items():
+        if kind not in NotificationKind.values:
+            errors[kind] = _("This is not a kind of notification.")
+        elif choice not in EmailChoice.values:
+            errors[kind] = _("Choose instant, weekly or off.")
+    if errors:
+        raise ValidationError(errors)
+    merged = {**user.email_choices(), **choices}
+    user.notification_emails = {kind: str(choice) for kind, choice in merged.items()}
+    user.save(update_fields=["notification_emails"])
+    return user.email_choices()
+
+
+def notification_emails_unsubscribe(*, user: User) -> None:
+    """Turn every instant notification email off (the emails' one-click unsubscribe link)."""
+    choices = {
+        kind: EmailChoice.OFF
+        for kind, choice in user.email_choices().items()
+        if choice == EmailChoice.INSTANT
+    }
+    notification_choices_update(user=user, choices=choices)
+
+
+# What `notification_email_deliver` returns.
+EMAIL_SENT, EMAIL_NOTHING = "sent", "nothing"
+
+
+def notification_email_deliver(*, recipient_id: int) -> str:
+    """Email the recipient's pending instant notifications as one email, each exactly once.
+
+    The pending rows are claimed with one conditional UPDATE under a random claim, so retries,
+    re-runs and concurrent workers never send a row twice. Then, as the recipient and now,
+    only the rows still visible and still chosen as instant are sent (the email quotes only
+    what they can see at this moment); the rest are skipped. A failed send puts the claimed
+    rows back to pending and re-raises (the task retries)."""
+    from social.emails import notification_email_message
+    from social.selectors import notification_email_items
+
+    user = User.objects.filter(pk=recipient_id).first()
+    pending = NotificationActor.objects.filter(
+        recipient_id=recipient_id, email=NotificationActor.Email.PENDING
+    )
+    if user is None:
+        return EMAIL_NOTHING
+    claim = secrets.token_hex(16)
+    if not pending.update(email=NotificationActor.Email.SENDING, email_claim=claim):
+        return EMAIL_NOTHING
+    claimed = NotificationActor.objects.filter(recipient_id=recipient_id, email_claim=claim)
+    items = []
+    if user.is_active and user.email:
+        instant = [kind for kind, choice in user.email_choices().items() if choice == "instant"]
+        items = notification_email_items(viewer=user, claim=claim, kinds=instant)
+    if not items:
+        claimed.update(email=NotificationActor.Email.SKIPPED)
+        return EMAIL_NOTHING
+    sent_ids = [row_id for item in items for row_id in item.row_ids]
+    try:
+        notification_email_message(user=user, items=items).send()
+    except Exception:
+        claimed.update(email=NotificationActor.Email.PENDING, email_claim="")
+        raise
+    with transaction.atomic():
+        claimed.filter(pk__in=sent_ids).update(email=NotificationActor.Email.SENT)
+        claimed.exclude(pk__in=sent_ids).update(email=NotificationActor.Email.SKIPPED)
+    for item in items:
+        NOTIFICATIONS_EMAILED.labels(kind=item.kind).inc(len(item.row_ids))
+    return EMAIL_SENT

@@ -1,5 +1,7 @@
 """Background jobs of the social app (Celery; eager in development and tests)."""
 
+from smtplib import SMTPException
+
 from celery import shared_task
 
 from social.storage import storage_delete
@@ -29,3 +31,18 @@ def data_export_build(export_id: int) -> None:
     from social.exports import export_build
 
     export_build(export_id=export_id)
+
+
+@shared_task(
+    autoretry_for=(SMTPException, OSError),
+    retry_backoff=30,
+    retry_backoff_max=3600,
+    retry_jitter=True,
+    max_retries=6,
+)
+def notification_email_send(recipient_id: int) -> str:
+    """Email a person's pending instant notifications as one email, each once (idempotent:
+    see `notification_email_deliver`)."""
+    from social.services import notification_email_deliver
+
+    return notification_email_deliver(recipient_id=recipient_id)

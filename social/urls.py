@@ -17,9 +17,18 @@ urlpatterns = [
     path("comments/<int:pk>/delete/", views.comment_delete, name="comment_delete"),
     path("photos/<int:pk>/<str:variant>/", views.photo, name="photo"),
     path("settings/", views.settings_page, name="settings"),
+    path("settings/notifications/", views.notification_settings, name="notification_settings"),
     path("settings/export/", views.data_export, name="export"),
     path("settings/export/<int:pk>/", views.data_export_download, name="export_download"),
     path("settings/delete/", views.account_delete, name="account_delete"),
+    path("notifications/", views.notifications, name="notifications"),
+    path("notifications/read/", views.notifications_read, name="notifications_read"),
+    path("notifications/<int:pk>/", views.notification_open, name="notification"),
+    path(
+        "notifications/unsubscribe/<str:token>/",
+        views.notifications_unsubscribe,
+        name="notifications_unsubscribe",
+    ),
     path("people/<str:username>/", views.profile, name="profile"),
     path("people/<str:username>/avatar/", views.avatar, name="avatar"),
 ]

@@ -8,7 +8,9 @@ from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpResponseNotModified
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework_simplejwt.authentication import JWTAuthentication
@@ -19,7 +21,14 @@ from intentional.errors import form_show_refusal
 from intentional.metrics import FEED_SECONDS, STORAGE_SECONDS
 from intentional.ratelimit import ratelimit_enforce
 from social import exports, selectors, services
-from social.forms import AccountDeleteForm, CommentForm, PhotoAltsForm, PostForm, ProfileForm
+from social.forms import (
+    AccountDeleteForm,
+    CommentForm,
+    NotificationChoicesForm,
+    PhotoAltsForm,
+    PostForm,
+    ProfileForm,
+)
 from social.models import User
 from social.selectors import profile_details_visible
 from social.storage import (
@@ -29,6 +38,7 @@ from social.storage import (
     photo_url,
     storage_is_remote,
 )
+from social.tokens import NOTIFICATIONS_SALT, person_from_token
 
 
 def home(request):
@@ -308,9 +318,22 @@ def settings_page(request):
     return _render_settings(request, form=form)
 
 
-def _render_settings(request, *, form=None, delete_form=None, status: int = 200):
+@login_required
+@require_POST
+def notification_settings(request):
+    """/settings/'s notification choices: instant, weekly or off for each kind."""
+    form = NotificationChoicesForm(request.POST, user=request.user)
+    if not form.is_valid():
+        return _render_settings(request, choices_form=form, status=400)
+    services.notification_choices_update(user=request.user, choices=form.cleaned_data)
+    messages.success(request, _("Your notification choices are saved."))
+    return redirect(f"{reverse('social:settings')}#notification-choices")
+
+
+def _render_settings(request, *, form=None, delete_form=None, choices_form=None, status: int = 200):
     context = {
         "form": form or ProfileForm(instance=request.user),
+        "choices_form": choices_form or NotificationChoicesForm(user=request.user),
         "delete_form": delete_form or AccountDeleteForm(user=request.user),
         "exports": exports.exports_available(user=request.user),
     }
@@ -410,3 +433,61 @@ def _session_or_bearer_user(request):
 
 def _content_type(key: str) -> str:
     return "image/png" if key.endswith(".png") else "image/jpeg"
+
+
+# --- Notifications (SPEC §8) --------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def notifications(request):
+    """Your notifications, newest first, grouped by day (in your time zone), keyset pages."""
+    page = selectors.notifications_for(viewer=request.user, cursor=_cursor(request))
+    days: list[dict] = []
+    for item in page.items:
+        day = timezone.localtime(item.created_at).date()
+        if not days or days[-1]["day"] != day:
+            days.append({"day": day, "items": []})
+        days[-1]["items"].append(item)
+    context = {
+        "days": days,
+        "has_items": bool(page.items),
+        "next_cursor_url": _next_cursor_url(request, page.next_cursor),
+        "is_first_page": not request.GET.get("cursor"),
+    }
+    return render(request, "social/notifications.html", context)
+
+
+@login_required
+@require_GET
+def notification_open(request, pk: int):
+    """Open one notification: marked read, then on to what it is about (404 if it is gone or
+    hidden from you now)."""
+    item = selectors.notification_for(viewer=request.user, notification_id=pk)
+    services.notifications_mark_read(user=request.user, ids=[item.pk])
+    return redirect(item.url)
+
+
+@login_required
+@require_POST
+def notifications_read(request):
+    """Mark all your notifications read."""
+    services.notifications_mark_read(user=request.user)
+    messages.success(request, _("All notifications are marked read."))
+    return redirect("social:notifications")
+
+
+# Mail clients POST here without a session or CSRF token (RFC 8058 one-click); the signed
+# token is the authorisation, and all it can do is turn instant notification emails off.
+@csrf_exempt
+@require_http_methods(["GET", "HEAD", "POST"])
+def notifications_unsubscribe(request, token: str):
+    """GET: a confirmation page; POST: turn instant notification emails off. No login."""
+    target = person_from_token(token, salt=NOTIFICATIONS_SALT)
+    template = "social/notifications_unsubscribe.html"
+    if target is None:
+        return render(request, template, {"state": "invalid"}, status=400)
+    if request.method == "POST":
+        services.notification_emails_unsubscribe(user=target)
+        return render(request, template, {"state": "done", "target": target})
+    return render(request, template, {"state": "confirm", "target": target})

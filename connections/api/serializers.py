@@ -5,7 +5,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from connections import selectors
-from connections.models import Block, Connection, Invitation, Tag
+from connections.models import Block, Connection, Invitation, Mute, Tag
 from connections.services import invitation_url
 
 User = get_user_model()
@@ -57,6 +57,22 @@ class BlockSerializer(serializers.ModelSerializer):
     class Meta:
         model = Block
         fields = ["username"]
+
+
+class MuteSerializer(serializers.ModelSerializer):
+    username = serializers.CharField(source="muted.username", read_only=True)
+
+    class Meta:
+        model = Mute
+        fields = ["username", "until"]
+        read_only_fields = fields
+
+
+class MuteInputSerializer(serializers.Serializer):
+    """`{username, until?}`: without `until` (or null), until unmuted."""
+
+    username = serializers.CharField(max_length=150)
+    until = serializers.DateTimeField(required=False, allow_null=True, default=None)
 
 
 class InvitationSerializer(serializers.ModelSerializer):

@@ -34,6 +34,8 @@ urlpatterns = [
     ),
     path("blocks/", views.BlockListView.as_view(), name="api-blocks"),
     path("blocks/<str:username>/", views.BlockDetailView.as_view(), name="api-block"),
+    path("mutes/", views.MuteListView.as_view(), name="api-mutes"),
+    path("mutes/<str:username>/", views.MuteDetailView.as_view(), name="api-mute"),
     path("invitations/", views.InvitationListView.as_view(), name="api-invitations"),
     path("tags/", views.TagListView.as_view(), name="api-tags"),
     path("tags/<int:pk>/", views.TagDetailView.as_view(), name="api-tag"),

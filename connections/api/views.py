@@ -17,6 +17,8 @@ from connections.api.serializers import (
     ConnectionRequestSerializer,
     ConnectionSerializer,
     InvitationSerializer,
+    MuteInputSerializer,
+    MuteSerializer,
     TagInputSerializer,
     TagSerializer,
     UsernameInputSerializer,
@@ -196,6 +198,35 @@ class BlockDetailView(APIView):
     @extend_schema(responses={204: None})
     def delete(self, request, username: str):
         services.block_remove(user=request.user, username=username)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# --- Mutes (SPEC §8) -------------------------------------------------------------------------
+
+
+class MuteListView(generics.ListAPIView):
+    """The people you muted (mutes in force); and muting someone, until a time or unmuted."""
+
+    serializer_class = MuteSerializer
+    pagination_class = NewestFirstPagination
+
+    def get_queryset(self):
+        return selectors.mutes_by(user=self.request.user)
+
+    @extend_schema(request=MuteInputSerializer, responses={201: MuteSerializer})
+    def post(self, request):
+        data = MuteInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        mute = services.mute_create(user=request.user, **data.validated_data)
+        return Response(MuteSerializer(mute).data, status=status.HTTP_201_CREATED)
+
+
+class MuteDetailView(APIView):
+    """Unmute someone."""
+
+    @extend_schema(responses={204: None})
+    def delete(self, request, username: str):
+        services.mute_remove(user=request.user, username=username)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

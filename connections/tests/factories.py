@@ -3,7 +3,7 @@
 import factory
 from django.utils import timezone
 
-from connections.models import Block, Connection, Invitation, Tag, TagMembership
+from connections.models import Block, Connection, Invitation, Mute, Tag, TagMembership
 from social.tests.factories import UserFactory
 
 
@@ -25,6 +25,14 @@ class BlockFactory(factory.django.DjangoModelFactory):
 
     blocker = factory.SubFactory(UserFactory)
     blocked = factory.SubFactory(UserFactory)
+
+
+class MuteFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Mute
+
+    muter = factory.SubFactory(UserFactory)
+    muted = factory.SubFactory(UserFactory)
 
 
 class InvitationFactory(factory.django.DjangoModelFactory):

@@ -12,6 +12,7 @@ from connections.models import Block, Connection, Invitation, Tag, TagMembership
 from connections.tests.factories import (
     BlockFactory,
     InvitationFactory,
+    MuteFactory,
     TagFactory,
     TagMembershipFactory,
     connect,
@@ -323,12 +324,14 @@ def test_people_page_query_count_is_constant(alice, count, django_assert_num_que
         connect(alice, UserFactory(), status=Connection.Status.PENDING)
         InvitationFactory(inviter=alice)
         BlockFactory(blocker=alice)
+        MuteFactory(muter=alice)
     client = Client()
     client.force_login(alice)
     # 1. session; 2. user; 3. her tags on her people; 4. her connections (with `since`);
     # 5. incoming requests; 6. outgoing requests (both with the two people);
-    # 7. invitations (with who used them); 8. blocks (with the blocked people).
-    with django_assert_num_queries(8):
+    # 7. invitations (with who used them); 8. blocks (with the blocked people); 9. mutes (with
+    # the muted people); 10. the navigation's unread notification count.
+    with django_assert_num_queries(10):
         response = client.get("/people/")
     assert len(response.context["people"]) == count
 
@@ -342,8 +345,9 @@ def test_tags_page_query_count_is_constant(alice, count, django_assert_num_queri
             TagMembershipFactory(tag=tag, target=person)
     client = Client()
     client.force_login(alice)
-    # 1. session; 2. user; 3. her connections; 4. her tags; 5. their members (prefetch).
-    with django_assert_num_queries(5):
+    # 1. session; 2. user; 3. her connections; 4. her tags; 5. their members (prefetch);
+    # 6. the navigation's unread notification count.
+    with django_assert_num_queries(6):
         response = client.get("/tags/")
     assert len(response.context["tags"][0].members) == count
 

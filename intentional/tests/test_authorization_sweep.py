@@ -31,7 +31,7 @@ from connections.tests.factories import (
 )
 from digest.models import Digest, DigestEntry
 from social import services
-from social.models import Comment, DataExport, Photo, Post, User
+from social.models import Comment, DataExport, Notification, Photo, Post, User
 from social.tests.factories import CommentFactory, UserFactory
 from social.tests.helpers import upload
 
@@ -44,8 +44,8 @@ MISSING_USERNAME = "no_such_person"
 @dataclass
 class Case:
     method: str
-    # Placeholders: {post} {comment} {photo} {tag} {request} {export} {owner} {member} {week}
-    # {token}; {api} is "/api/v1".
+    # Placeholders: {post} {comment} {photo} {tag} {request} {export} {notification} {owner}
+    # {member} {week} {token}; {api} is "/api/v1".
     url: str
     expect: int = 404
     data: dict = field(default_factory=dict)
@@ -56,6 +56,7 @@ class Case:
 OPEN_PROFILE = "profiles are found by exact username (SPEC §6); bio, avatar and posts hidden"
 OPEN_CONNECT = "anyone may ask anyone to connect (SPEC §2)"
 OPEN_BLOCK = "anyone may block anyone (SPEC §2)"
+OPEN_MUTE = "anyone may quietly mute anyone they can find (SPEC §8); the muted are not told"
 OWN_DIGEST = "the parameter is a week: the viewer's own digest, never someone else's"
 OPEN_INVITE = "an invitation link is meant to be passed on: the token is the permission"
 
@@ -88,6 +89,11 @@ SWEEP: dict[str, list[Case]] = {
         Case("POST", "/people/{owner}/block/", 302, public=OPEN_BLOCK)
     ],
     "people/<str:username>/unblock/": [Case("POST", "/people/{owner}/unblock/")],
+    "people/<str:username>/mute/": [
+        Case("POST", "/people/{owner}/mute/", 302, data={"for": "30d"}, public=OPEN_MUTE)
+    ],
+    "people/<str:username>/unmute/": [Case("POST", "/people/{owner}/unmute/")],
+    "notifications/<int:pk>/": [Case("GET", "/notifications/{notification}/")],
     "invite/<str:token>/": [Case("GET", "/invite/{token}/", 302, public=OPEN_INVITE)],
     "tags/<int:pk>/rename/": [Case("POST", "/tags/{tag}/rename/", data={"name": "hijacked"})],
     "tags/<int:pk>/delete/": [Case("POST", "/tags/{tag}/delete/")],
@@ -109,6 +115,7 @@ SWEEP: dict[str, list[Case]] = {
     ],
     "api/v1/connections/<str:username>/": [Case("DELETE", "{api}/connections/{owner}/")],
     "api/v1/blocks/<str:username>/": [Case("DELETE", "{api}/blocks/{owner}/")],
+    "api/v1/mutes/<str:username>/": [Case("DELETE", "{api}/mutes/{owner}/")],
     "api/v1/tags/<int:pk>/": [
         Case("PATCH", "{api}/tags/{tag}/", data={"name": "hijacked"}),
         Case("DELETE", "{api}/tags/{tag}/"),
@@ -141,6 +148,8 @@ EXEMPT = {
     "login): a signed key in the URL is the permission",
     "digest/unsubscribe/<str:token>/": "the one-click unsubscribe link works without logging "
     "in (SPEC §5): the signed token is the permission",
+    "notifications/unsubscribe/<str:token>/": "the notification emails' one-click unsubscribe "
+    "works without logging in (SPEC §8): the signed token is the permission",
 }
 
 
@@ -210,6 +219,7 @@ def world(django_capture_on_commit_callbacks):
             author=owner, body="SECRET-POST-7431", photos=[upload()], photo_alts=["SECRET-ALT-7431"]
         )
     comment = CommentFactory(post=post, author=member, body="SECRET-COMMENT-7431")
+    services.comment_notify(comment_id=comment.pk)  # the owner's notification of it
     photo = Photo.objects.get(post=post)  # audience-ok: test set-up
     key = default_storage.save("exports/secret-export.zip", ContentFile(b"zip"))
     export = DataExport.objects.create(user=owner, status="ready", file_key=key)
@@ -232,6 +242,7 @@ def world(django_capture_on_commit_callbacks):
         "tag": tag.pk,
         "request": request.pk,
         "export": export.pk,
+        "notification": Notification.objects.get(recipient=owner).pk,
         "owner": owner.username,
         "member": member.username,
         "week": week,
@@ -267,6 +278,7 @@ def _snapshot(owner: User):
         sorted(Connection.objects.of(owner).values_list("pk", "status")),
         list(Block.objects.filter(blocker=owner).values_list("pk", flat=True)),
         list(DataExport.objects.filter(user=owner).values_list("pk", "status")),
+        list(Notification.objects.filter(recipient=owner).values_list("pk", "read_at")),
     )
 
 
@@ -326,7 +338,9 @@ def test_a_stranger_gets_nothing(case, world, client, settings):
     # Exactly like an object that does not exist.
     missing = {
         **world["ids"],
-        **dict.fromkeys(("post", "comment", "photo", "tag", "request", "export"), MISSING_ID),
+        **dict.fromkeys(
+            ("post", "comment", "photo", "tag", "request", "export", "notification"), MISSING_ID
+        ),
         "owner": MISSING_USERNAME,
     }
     answer_for_missing = _request(client, case, missing)

@@ -22,8 +22,7 @@ def _queue(task_name: str) -> str:
     [
         ("digest.tasks.digest_schedule", "digest"),
         ("digest.tasks.digest_send", "digest"),
-        ("connections.tasks.connection_request_email", "email"),
-        ("connections.tasks.connection_accepted_email", "email"),
+        ("social.tasks.notification_email_send", "email"),
         ("social.tasks.storage_delete_files", "media"),
         ("social.tasks.data_export_build", "media"),
     ],

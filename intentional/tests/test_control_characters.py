@@ -362,7 +362,7 @@ def test_an_old_name_with_a_line_break_stays_on_one_line_in_emails(
     with django_capture_on_commit_callbacks(execute=True):
         connection_services.connection_request(user=me, username="bob")
     message = mail.outbox[0]
-    assert message.subject == "Eve Bcc: all@example.com Hi (@me) would like to connect"
+    assert message.subject == "Eve Bcc: all@example.com Hi asked to connect with you"
     assert not any(line.startswith("Bcc") for line in message.body.splitlines())
     raw = message.message().as_bytes()
     assert b"\nBcc:" not in raw and message.recipients() == [message.to[0]]

@@ -39,6 +39,7 @@ def _signed_in_pages(post_path: str, person: str) -> list[tuple[str, str]]:
         ("profile", f"/people/{person}/"),
         ("tags", "/tags/"),
         ("digest", "/digest/"),
+        ("notifications", "/notifications/"),
         ("settings", "/settings/"),
     ]
 

@@ -136,6 +136,12 @@ NOT_PAGES = (
     "tags/new/",
     "tags/<int:pk>/",
     "digest/unsubscribe/<str:token>/",  # POST confirms; GET is rendered below
+    "notifications/unsubscribe/<str:token>/",  # the same
+    "notifications/<int:pk>/",  # marks it read and redirects to what it is about
+    "notifications/read/",  # POST-only actions below
+    "settings/notifications/",
+    "people/<str:username>/mute/",
+    "people/<str:username>/unmute/",
 )
 
 PAGES = {
@@ -150,10 +156,12 @@ PAGES = {
     "tags/": "/tags/",
     "digest/": "/digest/",
     "digest/<str:week>/": "/digest/2026-W05/",
+    "notifications/": "/notifications/",
 }
 
 EXTRA_PAGES = [
     "/digest/unsubscribe/{unsubscribe}/",
+    "/notifications/unsubscribe/{notifications_unsubscribe}/",
     "/no/such/page/",  # 404
     "/feed/?cursor=not-a-cursor",  # 400
     "/digest/not-a-week/",  # 400
@@ -186,6 +194,7 @@ def test_every_page_route_is_rendered_here():
 @pytest.fixture
 def world(db, django_capture_on_commit_callbacks):
     from digest.tokens import unsubscribe_token
+    from social.tokens import NOTIFICATIONS_SALT, person_token
 
     me, friend = UserFactory(username="viewer"), UserFactory(username="friendly")
     connect(me, friend)
@@ -193,12 +202,14 @@ def world(db, django_capture_on_commit_callbacks):
     TagFactory(owner=me, name="close")
     with django_capture_on_commit_callbacks(execute=True):
         post = services.post_create(author=me, body="hello <b>there</b>", photos=[upload()])
-    services.comment_create(author=friend, post_id=post.pk, body="hi")
+    with django_capture_on_commit_callbacks(execute=True):  # and its notification
+        services.comment_create(author=friend, post_id=post.pk, body="hi")
     return {
         "me": me,
         "post": post.pk,
         "friend": friend.username,
         "unsubscribe": unsubscribe_token(me),
+        "notifications_unsubscribe": person_token(me, salt=NOTIFICATIONS_SALT),
         "invitation": InvitationFactory(inviter=friend).token,
     }
 

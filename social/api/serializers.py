@@ -14,7 +14,15 @@ from rest_framework_simplejwt.utils import get_md5_hash_password
 
 from connections.selectors import RELATIONSHIPS
 from intentional.api import DeclaredFieldsRepresentation
-from social.models import Post, User, username_validator, validate_timezone
+from social.models import (
+    NOTIFICATION_EMAIL_DEFAULTS,
+    EmailChoice,
+    NotificationKind,
+    Post,
+    User,
+    username_validator,
+    validate_timezone,
+)
 from social.storage import photo_urls_for
 
 
@@ -305,3 +313,57 @@ class ProfileSerializer(serializers.ModelSerializer):
     @extend_schema_field(serializers.ChoiceField(choices=RELATIONSHIPS))
     def get_connection(self, user: User) -> str:
         return self.context["connection"]
+
+
+# --- Notifications (SPEC §8) --------------------------------------------------------------------
+
+
+class NotificationActorSerializer(serializers.Serializer):
+    username = serializers.CharField()
+    display_name = serializers.CharField()
+
+
+class NotificationSerializer(serializers.Serializer):
+    """A notification as `social.selectors.notifications_for` shows it (what the reader may
+    still see): `{id, kind, actors, actor_count, post, comment, request, created_at, read}`."""
+
+    id = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=NotificationKind.choices)
+    actors = NotificationActorSerializer(many=True)
+    actor_count = serializers.IntegerField()
+    post = serializers.IntegerField(source="post_id", allow_null=True)
+    comment = serializers.SerializerMethodField()
+    request = serializers.IntegerField(source="connection_id", allow_null=True)
+    created_at = serializers.DateTimeField()
+    read = serializers.SerializerMethodField()
+
+    def get_comment(self, notification) -> int | None:
+        return notification.comment.pk if notification.comment is not None else None
+
+    def get_read(self, notification) -> bool:
+        return notification.read_at is not None
+
+
+class NotificationPageSerializer(serializers.Serializer):
+    results = NotificationSerializer(many=True)
+    next = serializers.URLField(allow_null=True)
+    unread_count = serializers.IntegerField()
+
+
+class NotificationReadInputSerializer(serializers.Serializer):
+    # Ids are 64-bit: a larger number is bad input, not a database error.
+    ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
+        required=False,
+        max_length=500,
+    )
+
+
+class NotificationSettingsSerializer(serializers.Serializer):
+    """`{<kind>: "instant" | "weekly" | "off", …}` (SPEC §8); PATCH any of them."""
+
+    def get_fields(self):
+        return {
+            kind.value: serializers.ChoiceField(choices=EmailChoice.choices, required=False)
+            for kind in NOTIFICATION_EMAIL_DEFAULTS
+        }

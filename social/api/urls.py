@@ -12,6 +12,17 @@ urlpatterns = [
     path("auth/logout/", views.LogoutView.as_view(), name="api-logout"),
     path("me/", views.MeView.as_view(), name="api-me"),
     path("me/export/", views.MeExportView.as_view(), name="api-me-export"),
+    path(
+        "me/notification-settings/",
+        views.NotificationSettingsView.as_view(),
+        name="api-notification-settings",
+    ),
+    path("notifications/", views.NotificationListView.as_view(), name="api-notifications"),
+    path(
+        "notifications/read/",
+        views.NotificationReadView.as_view(),
+        name="api-notifications-read",
+    ),
     path("users/<str:username>/", views.UserDetailView.as_view(), name="api-user"),
     path("posts/", views.PostListCreateView.as_view(), name="api-posts"),
     path("posts/<int:pk>/", views.PostDetailView.as_view(), name="api-post"),

@@ -28,6 +28,10 @@ from social.api.serializers import (
     CommentSerializer,
     ExportQueuedSerializer,
     MeSerializer,
+    NotificationPageSerializer,
+    NotificationReadInputSerializer,
+    NotificationSerializer,
+    NotificationSettingsSerializer,
     PhotoAltInputSerializer,
     PhotoSerializer,
     PostCreateInputSerializer,
@@ -370,3 +374,50 @@ class CommentDeleteView(APIView):
     def delete(self, request, pk: int):
         services.comment_delete(user=request.user, comment_id=pk)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# --- Notifications (SPEC §8) --------------------------------------------------------------------
+
+
+class NotificationListView(APIView):
+    """Your notifications that you may still see, newest first, with the unread count."""
+
+    @extend_schema(parameters=_PAGE_PARAMETERS, responses=NotificationPageSerializer)
+    def get(self, request):
+        arguments = _page_arguments(request, with_size=False)
+        page = selectors.notifications_for(viewer=request.user, **arguments)
+        return Response(
+            {
+                "results": NotificationSerializer(page.items, many=True).data,
+                "next": _next_url(request, page.next_cursor),
+                "unread_count": selectors.notifications_unread_count(viewer=request.user),
+            }
+        )
+
+
+class NotificationReadView(APIView):
+    """Mark those notifications read (`ids`), or without `ids` all of them."""
+
+    @extend_schema(request=NotificationReadInputSerializer, responses={204: None})
+    def post(self, request):
+        data = NotificationReadInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.notifications_mark_read(user=request.user, ids=data.validated_data.get("ids"))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class NotificationSettingsView(APIView):
+    """How each kind of notification reaches you by email: instant, weekly or off."""
+
+    @extend_schema(responses=NotificationSettingsSerializer)
+    def get(self, request):
+        return Response(request.user.email_choices())
+
+    @extend_schema(request=NotificationSettingsSerializer, responses=NotificationSettingsSerializer)
+    def patch(self, request):
+        data = NotificationSettingsSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        choices = services.notification_choices_update(
+            user=request.user, choices=dict(data.validated_data)
+        )
+        return Response(choices)

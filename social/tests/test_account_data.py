@@ -26,6 +26,7 @@ from connections.models import Block, Connection, Tag
 from connections.tests.factories import (
     BlockFactory,
     InvitationFactory,
+    MuteFactory,
     TagFactory,
     TagMembershipFactory,
     connect,
@@ -520,16 +521,20 @@ def test_export_data_takes_the_same_number_of_queries_whatever_the_account_size(
         tag = TagFactory(owner=me)
         TagMembershipFactory(tag=tag, target=friend)
         post = PostFactory(author=me, audience="tags", audience_tags=[tag])
-        CommentFactory(post=post, author=friend)
+        comment = CommentFactory(post=post, author=friend)
+        services.comment_notify(comment_id=comment.pk)
         CommentFactory(post=PostFactory(author=friend), author=me)
         BlockFactory(blocker=me)
+        MuteFactory(muter=me)
         InvitationFactory(inviter=me, used_by=friend)
     # The user; posts with their audience tags, photos and visible comments (4); own comments;
-    # email addresses; linked accounts; connections; blocks; tags with memberships and their
-    # people (3); invitations; digest memories, digest entries and digests (3).
-    with django_assert_num_queries(17):
+    # email addresses; linked accounts; connections; blocks; mutes; notifications and their
+    # visible actors (2); tags with memberships and their people (3); invitations; digest
+    # memories, digest entries and digests (3).
+    with django_assert_num_queries(20):
         data = export_data(user=me)
     assert len(data["posts"]) == size and len(data["tags"]) == size
+    assert len(data["mutes"]) == size and len(data["notifications"]) == size
 
 
 def test_asking_again_within_the_hour_reuses_the_ready_export(

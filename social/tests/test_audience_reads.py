@@ -32,6 +32,8 @@ def test_the_repository_reads_posts_only_through_visible_to():
         "Post._default_manager.all()",
         "posts = Post.objects\n",
         "Post.objects.filter(pk=1).visible_to(user)",
+        "Notification.objects.filter(recipient=user)",
+        "NotificationActor.objects.all()",
     ],
 )
 def test_unchecked_reads_are_flagged(code):
@@ -43,6 +45,7 @@ def test_unchecked_reads_are_flagged(code):
     [
         "Post.objects.visible_to(viewer).filter(pk=1)",
         "Comment.objects.visible_to(viewer)",
+        "Notification.objects.visible_to(viewer).unread()",
         "Post.objects\n    .visible_to(viewer)",
         "Post.objects.filter(pk=1)  # audience-ok: the digest builder checks visibility later",
         "BlogPost.objects.filter()",

@@ -298,8 +298,9 @@ def test_feed_page_query_count_is_constant(db, django_assert_num_queries, count)
     _fill(viewer, count)
     client = page_for(viewer)
     # 1 session, 2 user, 3 posts (+ author, comment count, photos, own audience tags),
-    # 4-5 the compose form's tags (has any? and the checkbox choices).
-    with django_assert_num_queries(5):
+    # 4-5 the compose form's tags (has any? and the checkbox choices), 6 the navigation's
+    # unread notification count (every signed-in page).
+    with django_assert_num_queries(6):
         response = client.get("/feed/")
     assert response.content.decode().count('class="post card') == count
 
@@ -315,8 +316,8 @@ def test_post_page_query_count_is_constant(db, django_assert_num_queries, count)
     client = page_for(viewer)
     # 1 session, 2 user, 3 post (+ author, comment count, photos, audience tags),
     # 4 visible comments with authors, 5 who can see this (the author's connections that
-    # visible_to lets see it, one query).
-    with django_assert_num_queries(5):
+    # visible_to lets see it, one query), 6 the navigation's unread notification count.
+    with django_assert_num_queries(6):
         response = client.get(f"/posts/{post.pk}/")
     assert response.content.decode().count('class="comment"') == 2 * count + 1
 
@@ -342,9 +343,10 @@ def test_profile_page_query_count_is_constant(db, django_assert_num_queries, cou
         tag = TagFactory(owner=viewer, name=name)
         TagMembershipFactory(tag=tag, target=friend)
     client = page_for(viewer)
-    # 1 session, 2 user, 3 the person (blocks ruled out), 4 how the viewer stands with them,
-    # 5 the viewer's tags, each marked if it labels them, 6 their posts the viewer may see.
-    with django_assert_num_queries(6):
+    # 1 session, 2 user, 3 the person (blocks ruled out, the viewer's mute of them), 4 how the
+    # viewer stands with them, 5 the viewer's tags, each marked if it labels them, 6 their
+    # posts the viewer may see, 7 the navigation's unread notification count.
+    with django_assert_num_queries(7):
         response = client.get(f"/people/{friend.username}/")
     html = response.content.decode()
     assert html.count('class="post card') == count // 2
