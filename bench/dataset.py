@@ -278,6 +278,7 @@ def dataset_build(size: DatasetSize, *, out=sys.stdout, anchor: datetime | None 
                 "timezone",
                 "digest_email_enabled",
                 "memories_enabled",
+                "notification_emails",
             ],
             out,
             n,
@@ -302,6 +303,7 @@ def dataset_build(size: DatasetSize, *, out=sys.stdout, anchor: datetime | None 
                 zone,
                 "t",
                 "t",
+                "{}",
             )
         stats["users"] = copy.close()
 
