@@ -10,7 +10,7 @@ from django.utils import timezone
 from digest.models import DigestDelivery
 from digest.services import digest_candidate_due_weeks, digest_deliver, digest_due_week
 from digest.weeks import week_parse
-from intentional.routers import replica_reads
+from intentional.routers import replica_or_primary
 from social.models import User
 
 logger = logging.getLogger(__name__)
@@ -29,9 +29,9 @@ def digest_due_users(*, now) -> list[tuple[int, str]]:
         )
         for index, week in enumerate(candidates)
     }
-    due = []
-    # A batch scan, harmless if a replica lags: the claim in digest_deliver decides.
-    with replica_reads():
+
+    def scan() -> list[tuple[int, str]]:
+        due = []
         users = (
             User.objects.filter(is_active=True, digest_email_enabled=True)
             .annotate(**done_flags)
@@ -45,6 +45,12 @@ def digest_due_users(*, now) -> list[tuple[int, str]]:
             if week in candidates and getattr(user, f"done_{candidates.index(week)}"):
                 continue
             due.append((user.pk, str(week)))
+        return due
+
+    # A batch scan, harmless if a replica lags: the claim in digest_deliver decides. If the
+    # replica fails mid-scan, the scan runs again on the primary.
+    due, database = replica_or_primary(scan, what="the digest schedule")
+    logger.info("digest schedule: scan read %s", database)
     return due
 
 

@@ -24,3 +24,7 @@ DIGEST_SECONDS = Histogram(
     buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2),
 )
 DIGEST_EMAILS = Counter("intentional_digest_emails_total", "Digest emails by outcome.", ["outcome"])
+REPLICA_FALLBACKS = Counter(
+    "intentional_replica_fallbacks_total",
+    "Batch reads that went to the primary because the replica failed.",
+)
