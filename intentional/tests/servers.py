@@ -82,19 +82,33 @@ def port_is_free(port: int) -> bool:
         return probe.connect_ex(("127.0.0.1", port)) != 0
 
 
-def _group_members(pgid: int) -> list[int]:
-    """Live (not zombie) processes of the process group `pgid`."""
-    members = []
+def _processes() -> dict[int, tuple[int, int, str]]:
+    """Every live (not zombie) process: pid → (parent pid, process group, /proc stat fields)."""
+    found = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             text = stat.read_text()
         except OSError:
             continue
         # pid (comm) state ppid pgrp ...: comm may hold spaces, so split after its ")".
-        state, _ppid, pgrp = text[text.rindex(")") + 2 :].split()[:3]
-        if int(pgrp) == pgid and state != "Z":
-            members.append(int(stat.parent.name))
-    return members
+        fields = text[text.rindex(")") + 2 :].split()
+        if fields[0] != "Z":
+            found[int(stat.parent.name)] = (int(fields[1]), int(fields[2]), fields)
+    return found
+
+
+def _family(pid: int) -> set[int]:
+    """`pid`'s process group and every descendant (PostgreSQL's backends leave the group)."""
+    processes = _processes()
+    family = {other for other, (_, group, _) in processes.items() if group == pid}
+    if pid in processes:
+        family.add(pid)
+    grew = True
+    while grew:
+        children = {other for other, (parent, _, _) in processes.items() if parent in family}
+        grew = not children <= family
+        family |= children
+    return family
 
 
 class Service:
@@ -111,6 +125,8 @@ class Service:
         self.name, self.argv, self.ready, self.env, self.cwd = name, argv, ready, env, cwd
         self.user, self.stop_signal = user, stop_signal or signal.SIGTERM
         self._offset = 0
+        # (pid, start time) of the processes it had when stopped or killed: a pid can be reused.
+        self._stopped: set[tuple[int, str]] = set()
         self.log_path = Path(log_dir) / f"{name}.log"
         self.process: subprocess.Popen | None = None
 
@@ -163,6 +179,7 @@ class Service:
         """Send `sig` to the whole process group (SIGKILL: dies at once, nothing cleaned up)."""
         if self.process is None:
             return
+        self._stopped |= self._identities(_family(self.process.pid))
         with suppress(ProcessLookupError):
             os.killpg(self.process.pid, sig)
         if sig == signal.SIGKILL:
@@ -170,10 +187,20 @@ class Service:
 
     def stop(self, *, timeout: float = 20) -> None:
         """`stop_signal` (a graceful stop), then SIGKILL whatever of the group is left."""
+        self.ask_to_stop()
+        self.wait_stopped(timeout=timeout)
+
+    def ask_to_stop(self) -> None:
+        """Send `stop_signal` only (`wait_stopped` finishes): stop several at once."""
         if self.process is None:
             return
+        self._stopped |= self._identities(_family(self.process.pid))
         with suppress(ProcessLookupError):
             os.killpg(self.process.pid, self.stop_signal)
+
+    def wait_stopped(self, *, timeout: float = 20) -> None:
+        if self.process is None:
+            return
         with suppress(subprocess.TimeoutExpired):
             self.process.wait(timeout=timeout)
         with suppress(ProcessLookupError):
@@ -183,9 +210,29 @@ class Service:
     def _reap(self, *, timeout: float) -> None:
         self.process.wait(timeout=timeout)
         deadline = time.monotonic() + timeout
-        while _group_members(self.process.pid) and time.monotonic() < deadline:
+        while self.leftovers() and time.monotonic() < deadline:
             time.sleep(0.05)
 
+    def cpu_seconds(self) -> float:
+        """CPU time (user and system) used so far by its live processes."""
+        if self.process is None:
+            return 0.0
+        processes = _processes()
+        ticks = 0
+        for pid in _family(self.process.pid):
+            if pid in processes:
+                fields = processes[pid][2]
+                ticks += int(fields[11]) + int(fields[12])  # utime, stime
+        return ticks / os.sysconf("SC_CLK_TCK")
+
+    @staticmethod
+    def _identities(pids) -> set[tuple[int, str]]:
+        processes = _processes()
+        return {(pid, processes[pid][2][19]) for pid in pids if pid in processes}
+
     def leftovers(self) -> list[int]:
-        """Processes of this service still alive (none once stopped)."""
-        return [] if self.process is None else _group_members(self.process.pid)
+        """Its processes still alive (none once stopped)."""
+        family = _family(self.process.pid) if self.process is not None else set()
+        alive = self._identities(family | {pid for pid, _ in self._stopped})
+        left = {pid for pid, started in alive if (pid, started) in self._stopped}
+        return sorted(left | (family & {pid for pid, _ in alive}))

@@ -182,13 +182,14 @@ class Topology:
             stop_signal=signal.SIGINT,
         )
 
-    def _app(self, name: str, command: str, *, ready: str, stop_signal=None) -> Service:
+    def _app(self, name: str, command: str, *, ready: str, stop_signal=None, env=None) -> Service:
         return Service(
             name,
-            ["bash", "-c", f"exec {command}" if "&&" not in command else command],
+            # exec: the last program of the line replaces the shell (signals reach it directly).
+            ["bash", "-c", re.sub(r"^(.*&& )?", r"\1exec ", command, count=1)],
             ready=ready,
             log_dir=self.logs,
-            env=self.env(),
+            env={**self.env(), **(env or {})},
             cwd=ROOT,
             stop_signal=stop_signal,
         )
@@ -267,10 +268,11 @@ class Topology:
         replica.wait_ready()
         for service in apps:
             service.wait_ready()
-        # One node at a time: each runs collectstatic (its Procfile line) into the same folder.
+        # One node at a time: each runs collectstatic (its Procfile line) into the same folder,
+        # which a booting node reads.
+        self.wait_http("web1")
         self._add(self._web("web2")).start()
-        for node in WEB_NODES:
-            self.wait_http(node)
+        self.wait_http("web2")
 
     def _smtp(self) -> Service:
         argv = [sys.executable, "-m", "intentional.tests.smtp_sink"]
@@ -281,7 +283,16 @@ class Topology:
         command = self.profile["web"].replace("${PORT:-8000}", str(self.ports[node]))
         command = command.replace("--bind 0.0.0.0:", "--bind 127.0.0.1:")
         # SIGINT: gunicorn's quick shutdown (SIGTERM waits up to 30 s for keep-alive clients).
-        return self._app(node, command, ready="Booting worker", stop_signal=signal.SIGINT)
+        # Gunicorn's control socket defaults to ~/.gunicorn/gunicorn.ctl: one per node here,
+        # or the second node takes the first's (and stopping them hangs).
+        control = f"--control-socket {self.root / node}.ctl"
+        return self._app(
+            node,
+            command,
+            ready="Booting worker",
+            stop_signal=signal.SIGINT,
+            env={"GUNICORN_CMD_ARGS": control},
+        )
 
     def _worker(self, queue: str) -> Service:
         command = re.sub(
@@ -335,8 +346,12 @@ class Topology:
 
     def stop(self) -> dict[str, list[int]]:
         """Stop everything, applications first; return what is left (nothing, normally)."""
-        for service in reversed(list(self.services.values())):
-            service.stop()
+        infrastructure = {"primary", "replica", "redis", "smtp", "s3"}
+        for names in (self.services.keys() - infrastructure, infrastructure & self.services.keys()):
+            for name in names:
+                self[name].ask_to_stop()
+            for name in names:
+                self[name].wait_stopped()
         return {name: left for name, s in self.services.items() if (left := s.leftovers())}
 
     def ports_in_use(self) -> list[int]:
