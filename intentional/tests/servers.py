@@ -120,10 +120,21 @@ class Service:
     refuses to run as root)."""
 
     def __init__(
-        self, name, argv, *, ready, log_dir, env=None, cwd=None, user=None, stop_signal=None
+        self,
+        name,
+        argv,
+        *,
+        ready,
+        log_dir,
+        env=None,
+        cwd=None,
+        user=None,
+        stop_signal=None,
+        stop_timeout=20.0,
     ):
         self.name, self.argv, self.ready, self.env, self.cwd = name, argv, ready, env, cwd
         self.user, self.stop_signal = user, stop_signal or signal.SIGTERM
+        self.stop_timeout = stop_timeout  # then SIGKILL
         self._offset = 0
         # (pid, start time) of the processes it had when stopped or killed: a pid can be reused.
         self._stopped: set[tuple[int, str]] = set()
@@ -185,10 +196,10 @@ class Service:
         if sig == signal.SIGKILL:
             self._reap(timeout=10)
 
-    def stop(self, *, timeout: float = 20) -> None:
+    def stop(self) -> None:
         """`stop_signal` (a graceful stop), then SIGKILL whatever of the group is left."""
         self.ask_to_stop()
-        self.wait_stopped(timeout=timeout)
+        self.wait_stopped()
 
     def ask_to_stop(self) -> None:
         """Send `stop_signal` only (`wait_stopped` finishes): stop several at once."""
@@ -198,11 +209,11 @@ class Service:
         with suppress(ProcessLookupError):
             os.killpg(self.process.pid, self.stop_signal)
 
-    def wait_stopped(self, *, timeout: float = 20) -> None:
+    def wait_stopped(self) -> None:
         if self.process is None:
             return
         with suppress(subprocess.TimeoutExpired):
-            self.process.wait(timeout=timeout)
+            self.process.wait(timeout=self.stop_timeout)
         with suppress(ProcessLookupError):
             os.killpg(self.process.pid, signal.SIGKILL)
         self._reap(timeout=10)

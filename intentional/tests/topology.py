@@ -182,7 +182,7 @@ class Topology:
             stop_signal=signal.SIGINT,
         )
 
-    def _app(self, name: str, command: str, *, ready: str, stop_signal=None, env=None) -> Service:
+    def _app(self, name: str, command: str, *, ready: str, env=None, **options) -> Service:
         return Service(
             name,
             # exec: the last program of the line replaces the shell (signals reach it directly).
@@ -191,7 +191,7 @@ class Topology:
             log_dir=self.logs,
             env={**self.env(), **(env or {})},
             cwd=ROOT,
-            stop_signal=stop_signal,
+            **options,
         )
 
     def _add(self, service: Service) -> Service:
@@ -290,8 +290,10 @@ class Topology:
             node,
             command,
             ready="Booting worker",
-            stop_signal=signal.SIGINT,
             env={"GUNICORN_CMD_ARGS": control},
+            stop_signal=signal.SIGINT,
+            # A worker sometimes outlives its quick shutdown: killed after 5 s, as in drill 5.
+            stop_timeout=5.0,
         )
 
     def _worker(self, queue: str) -> Service:
