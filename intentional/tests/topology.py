@@ -400,7 +400,8 @@ class Topology:
         found = []
         for path in sorted(self.mail.glob("[0-9]*.eml")):
             message = message_from_bytes(path.read_bytes(), policy=policy.default)
-            found.append((str(message["To"]).strip(), str(message["Subject"]).strip()))
+            recipient = message["To"].addresses[0].addr_spec  # "Name <address>" or address
+            found.append((recipient, str(message["Subject"]).strip()))
         return found
 
     def digests_to(self, emails) -> dict[str, int]:
