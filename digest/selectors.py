@@ -1,5 +1,6 @@
 """Reads of the digest app: the selection of SPEC §5, and digests as a viewer sees them."""
 
+import logging
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -21,9 +22,11 @@ from digest.weeks import (
     week_parse,
 )
 from intentional.db import PrecompiledQuery, Sentinels
-from intentional.routers import replica_reads
+from intentional.routers import replica_or_primary
 from social.models import Post, User
 from social.selectors import posts_visible
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -425,9 +428,9 @@ def digest_due_users(*, now) -> list[tuple[int, str]]:
         )
         for index, week in enumerate(candidates)
     }
-    due = []
-    # A batch scan, harmless if a replica lags: the claim in digest_deliver decides.
-    with replica_reads():
+
+    def scan() -> list[tuple[int, str]]:
+        due = []
         users = (
             User.objects.filter(is_active=True, digest_email_enabled=True)
             .annotate(**done_flags)
@@ -441,4 +444,10 @@ def digest_due_users(*, now) -> list[tuple[int, str]]:
             if week in candidates and getattr(user, f"done_{candidates.index(week)}"):
                 continue
             due.append((user.pk, str(week)))
+        return due
+
+    # A batch scan, harmless if a replica lags: the claim in digest_deliver decides. If the
+    # replica fails mid-scan, the scan runs again on the primary.
+    due, database = replica_or_primary(scan, what="the digest schedule")
+    logger.info("digest schedule: scan read %s", database)
     return due

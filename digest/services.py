@@ -1,11 +1,13 @@
 """Writes of the digest app: building digests, showing them on demand, emailing them."""
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
+from django.db.models.functions import Now
 from django.utils import timezone
 
 from digest.emails import digest_email_message
@@ -168,7 +170,10 @@ def digest_deliver(*, user_id: int, week: Week) -> str:
 
     The delivery row is claimed with a conditional UPDATE before sending, so retries, re-runs
     and concurrent workers never send the same week twice. A failed send is recorded and
-    re-raised (the task retries); a later claim may try again.
+    re-raised (the task retries); a later claim may try again. A claim older than
+    DIGEST_CLAIM_LEASE was abandoned (its worker was killed: no task lives past the time
+    limit), so the next run claims it again; only a worker killed between the SMTP server's
+    acceptance and the SENT update (one UPDATE) can make that a second email.
     """
     user = User.objects.filter(pk=user_id).first()
     if user is None or not (user.is_active and user.digest_email_enabled and user.email):
@@ -177,8 +182,13 @@ def digest_deliver(*, user_id: int, week: Week) -> str:
     delivery, _ = DigestDelivery.objects.get_or_create(digest=digest)
     if delivery.status in (DigestDelivery.Status.SENT, DigestDelivery.Status.SKIPPED):
         return ALREADY_DONE
+    abandoned = Q(
+        status=DigestDelivery.Status.SENDING,
+        claimed_at__lt=Now() - timedelta(seconds=settings.DIGEST_CLAIM_LEASE),
+    )
     claimable = DigestDelivery.objects.filter(
-        pk=delivery.pk, status__in=[DigestDelivery.Status.PENDING, DigestDelivery.Status.FAILED]
+        Q(status__in=[DigestDelivery.Status.PENDING, DigestDelivery.Status.FAILED]) | abandoned,
+        pk=delivery.pk,
     )
     # As the recipient, now: a post hidden or deleted since the build is not sent.
     page = digest_stored_page(digest=digest, viewer=user, for_email=True)
@@ -187,7 +197,7 @@ def digest_deliver(*, user_id: int, week: Week) -> str:
         return SKIPPED_EMPTY
     claimed = claimable.update(
         status=DigestDelivery.Status.SENDING,
-        claimed_at=timezone.now(),
+        claimed_at=Now(),  # the database's clock, the one the lease is measured with
         attempts=F("attempts") + 1,
     )
     if not claimed:

@@ -11,6 +11,8 @@ from django.http import HttpResponseForbidden, JsonResponse
 from django.views.decorators.cache import never_cache
 from django_prometheus.exports import ExportToDjangoView
 
+from intentional.routers import REPLICA
+
 logger = logging.getLogger(__name__)
 
 
@@ -37,10 +39,13 @@ def _check_cache() -> None:
         raise RuntimeError("cache did not return what was stored")
 
 
-@never_cache
-def ready(request):
-    """Readiness: the database and the cache each answer; 503 names the part that does not."""
-    checks = {"database": _check_database, "cache": _check_cache}
+def _check_replica() -> None:
+    with connections[REPLICA].cursor() as cursor:
+        cursor.execute("SELECT 1")
+        cursor.fetchone()
+
+
+def _report(checks) -> dict[str, str]:
     report = {}
     for name, check in checks.items():
         try:
@@ -49,10 +54,24 @@ def ready(request):
         except Exception:  # any failure means "not ready"; the detail goes to the log only
             logger.exception("readiness check failed: %s", name)
             report[name] = "unavailable"
+    return report
+
+
+@never_cache
+def ready(request):
+    """Readiness: the database and the cache each answer; 503 names the part that does not.
+
+    A configured replica is named too, but its outage is "degraded" with a 200: the web tier
+    never reads it (only the digest batch does, and falls back to the primary), so a load
+    balancer must not take web nodes out for it."""
+    report = _report({"database": _check_database, "cache": _check_cache})
     healthy = all(value == "ok" for value in report.values())
-    return JsonResponse(
-        {"status": "ok" if healthy else "unavailable", **report}, status=200 if healthy else 503
-    )
+    status = "ok" if healthy else "unavailable"
+    if REPLICA in settings.DATABASES:
+        report.update(_report({"replica": _check_replica}))
+        if healthy and report["replica"] != "ok":
+            status = "degraded"
+    return JsonResponse({"status": status, **report}, status=200 if healthy else 503)
 
 
 def _metrics_allowed(request) -> bool:

@@ -32,3 +32,7 @@ NOTIFICATIONS_EMAILED = Counter(
     "Notification events sent in an instant email, per kind.",
     ["kind"],
 )
+REPLICA_FALLBACKS = Counter(
+    "intentional_replica_fallbacks_total",
+    "Batch reads that went to the primary because the replica failed.",
+)

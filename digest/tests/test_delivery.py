@@ -1,6 +1,7 @@
 """Scheduling and sending: exactly one email per user and week, whatever runs how often."""
 
 import threading
+from datetime import timedelta
 from io import StringIO
 from smtplib import SMTPServerDisconnected
 
@@ -9,6 +10,7 @@ import time_machine
 from django.core import mail
 from django.core.management import call_command
 from django.db import connection, connections
+from django.db.models.functions import Now
 
 from digest.models import Digest, DigestDelivery
 from digest.selectors import digest_due_week
@@ -17,6 +19,7 @@ from digest.services import (
     SENT,
     SKIPPED_DISABLED,
     SKIPPED_EMPTY,
+    digest_build,
     digest_deliver,
 )
 from digest.tasks import digest_schedule, digest_send
@@ -255,3 +258,28 @@ def test_admin_lists_digests_and_rebuilds(client):
     assert response.status_code == 302
     assert late.pk in digest.entries.values_list("post_id", flat=True)
     assert client.get("/admin/digest/digest/add/").status_code == 403
+
+
+@pytest.mark.django_db
+def test_a_claim_abandoned_by_a_killed_worker_is_claimed_again_after_its_lease(settings):
+    """A worker killed between its claim and the send leaves the row "sending": within the
+    lease another run leaves it alone (its owner may still be sending); after it, the next run
+    sends it (no task outlives the time limit, which the lease is)."""
+    settings.DIGEST_CLAIM_LEASE = 300
+    circle = make_circle()
+    post_at(circle.alice, at("2026-02-04 10:00", "UTC"), 3.0)
+    with time_machine.travel(at("2026-02-09 09:00", "UTC"), tick=False):
+        digest = digest_build(user=circle.me, week=W6)
+        delivery = DigestDelivery.objects.create(
+            digest=digest, status=DigestDelivery.Status.SENDING, claimed_at=Now(), attempts=1
+        )
+        assert digest_deliver(user_id=circle.me.pk, week=W6) == ALREADY_DONE
+        assert len(mail.outbox) == 0
+        DigestDelivery.objects.filter(pk=delivery.pk).update(
+            claimed_at=Now() - timedelta(seconds=301)
+        )
+        assert digest_deliver(user_id=circle.me.pk, week=W6) == SENT
+        assert digest_deliver(user_id=circle.me.pk, week=W6) == ALREADY_DONE
+    assert len(mail.outbox) == 1
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts) == ("sent", 2)

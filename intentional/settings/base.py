@@ -120,6 +120,11 @@ if env.str("DATABASE_REPLICA_URL", default=""):
     DATABASES["replica"] = env.db_url("DATABASE_REPLICA_URL")
     DATABASES["replica"]["CONN_MAX_AGE"] = DATABASES["default"]["CONN_MAX_AGE"]
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    if "postgresql" in DATABASES["replica"]["ENGINE"]:
+        # A replica that does not answer is given up quickly: the batch reads the primary.
+        DATABASES["replica"].setdefault("OPTIONS", {})["connect_timeout"] = env.int(
+            "DATABASE_REPLICA_CONNECT_TIMEOUT", default=3
+        )
 for _database in DATABASES.values():
     if "postgresql" in _database["ENGINE"] and not env.bool("DATABASE_JIT", default=False):
         # PostgreSQL's JIT compiles for hundreds of ms when a plan's estimate is high, for
@@ -158,7 +163,16 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not CELE
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=300)
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=240)
+# A task whose worker dies (killed, out of memory) goes back to the queue and runs again; the
+# digest's claims make a second run harmless (digest.services.digest_deliver).
 CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# Redis gives a task taken by a worker that vanished to another worker after this many seconds
+# (workers look for such tasks every 10 s: kombu's default is every 100 s).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+    "unacked_restore_throttle": 1,
+}
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "default"
 # Separate queues (README "Scaling"), each can get its own workers: the Procfile's worker
@@ -174,7 +188,10 @@ CELERY_TASK_ROUTES = {
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE: dict = {
     # Hourly: whoever's local Monday 08:00 has passed gets last week's digest (digest/tasks.py).
-    "digest-schedule": {"task": "digest.tasks.digest_schedule", "schedule": 3600.0},
+    "digest-schedule": {
+        "task": "digest.tasks.digest_schedule",
+        "schedule": env.float("DIGEST_SCHEDULE_SECONDS", default=3600.0),
+    },
 }
 
 # --- Storage ----------------------------------------------------------------------------------
@@ -460,6 +477,9 @@ DIGEST_PER_PERSON_PER_DAY = env.int("DIGEST_PER_PERSON_PER_DAY", default=2)
 DIGEST_MAX_PAGES = env.int("DIGEST_MAX_PAGES", default=12)
 # Local hour on Monday after which the previous week's digest is emailed.
 DIGEST_SEND_HOUR = env.int("DIGEST_SEND_HOUR", default=8)
+# Seconds after which a claimed, unsent digest email counts as abandoned and is claimed again by
+# the next scheduled run: the task time limit, since no task outlives it.
+DIGEST_CLAIM_LEASE = CELERY_TASK_TIME_LIMIT
 # Optional OpenAI-compatible chat endpoint for summaries; empty = the built-in generator only.
 LLM_API_URL = env.str("LLM_API_URL", default="")
 LLM_API_KEY = env.str("LLM_API_KEY", default="")

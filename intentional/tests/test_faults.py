@@ -3,14 +3,13 @@ readiness names the cache; with the database unreachable pages answer a friendly
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from intentional.tests.servers import free_port, loopback_server
+from intentional.tests.servers import redis_server
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -137,19 +136,12 @@ def test_database_unreachable_gives_503_on_readiness_pages_and_api():
 @pytest.fixture
 def own_redis(settings):
     """A redis-server of this test's own, as the cache; `.kill()` stops it for good."""
-    executable = shutil.which("redis-server")
-    if executable is None:
-        pytest.fail("redis-server is needed (apt-get install redis-server)")
-    port = free_port()
-    argv = [executable, "--port", str(port), "--bind", "127.0.0.1", "--save", ""]
-    with loopback_server(
-        [*argv, "--appendonly", "no"], ready="Ready to accept connections"
-    ) as process:
+    with redis_server() as (url, process):
         settings.CACHES = {
             "default": {
                 **settings.CACHES["default"],
                 "BACKEND": "django_redis.cache.RedisCache",
-                "LOCATION": f"redis://127.0.0.1:{port}/0",
+                "LOCATION": f"{url}/0",
                 "OPTIONS": {
                     "CLIENT_CLASS": "django_redis.client.DefaultClient",
                     "IGNORE_EXCEPTIONS": True,

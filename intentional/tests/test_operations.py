@@ -73,6 +73,18 @@ def test_ready_is_503_when_the_cache_is_unreachable(tmp_path):
     assert body == {"status": "unavailable", "database": "ok", "cache": "unavailable"}
 
 
+@pytest.mark.slow
+def test_ready_names_a_replica_that_is_down_but_stays_200(tmp_path):
+    """The web tier never reads the replica (only the digest batch, which falls back to the
+    primary): a replica outage is "degraded", not a reason to take web nodes out."""
+    status, body = _ready_in_subprocess(
+        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        DATABASE_REPLICA_URL="postgres://nobody@127.0.0.1:1/nothing",
+    )
+    assert status == 200
+    assert body == {"status": "degraded", "database": "ok", "cache": "ok", "replica": "unavailable"}
+
+
 def test_metrics_from_loopback(client):
     response = client.get("/metrics", REMOTE_ADDR="127.0.0.1")
     assert response.status_code == 200
