@@ -3,10 +3,12 @@
 import zoneinfo
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from connections.models import Tag
 from social.models import Post, User
+from social.selectors import search_query_clean
 
 
 def timezone_choices() -> list[tuple[str, str]]:
@@ -45,6 +47,23 @@ class ProfileForm(forms.ModelForm):
                 "A short email every Monday morning with last week's moments."
             ),
         }
+
+
+class SearchForm(forms.Form):
+    """/search/: the text to find (2–200 characters; `selectors.search_query_clean` decides)."""
+
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,  # an empty box gets search_query_clean's message, like a short one
+        widget=forms.TextInput(attrs={"type": "search", "maxlength": 200}),
+        help_text=_("Words from posts you can see, or a connection's name."),
+    )
+
+    def clean_q(self) -> str:
+        try:
+            return search_query_clean(self.cleaned_data["q"])
+        except ValidationError as error:
+            raise ValidationError(error.message_dict["q"]) from None
 
 
 class MultipleFileInput(forms.ClearableFileInput):

@@ -19,7 +19,7 @@ from intentional.errors import form_show_refusal
 from intentional.metrics import FEED_SECONDS, STORAGE_SECONDS
 from intentional.ratelimit import ratelimit_enforce
 from social import exports, selectors, services
-from social.forms import AccountDeleteForm, CommentForm, PostForm, ProfileForm
+from social.forms import AccountDeleteForm, CommentForm, PostForm, ProfileForm, SearchForm
 from social.models import User
 from social.selectors import profile_details_visible
 from social.storage import (
@@ -107,6 +107,32 @@ def profile(request, username: str):
         **profile_timeline_context(request, person),
     }
     return render(request, "social/profile.html", context)
+
+
+@login_required
+@require_GET
+def search(request):
+    """Search (SPEC §9): posts you can see and your connections; the box stays on the page
+    with its error next to it (400) when the text is too short or too long."""
+    if "q" not in request.GET:
+        return render(request, "social/search.html", {"form": SearchForm()})
+    form = SearchForm(request.GET)
+    if not form.is_valid():
+        return render(request, "social/search.html", {"form": form}, status=400)
+    found = selectors.search_for(
+        viewer=request.user,
+        query=form.cleaned_data["q"],
+        cursor=request.GET.get("cursor") or None,
+    )
+    context = {
+        "form": form,
+        "query": form.cleaned_data["q"],
+        "posts": found.posts,
+        "people": found.people,
+        "is_first_page": not request.GET.get("cursor"),
+        "next_cursor_url": _next_cursor_url(request, found.next_cursor),
+    }
+    return render(request, "social/search.html", context)
 
 
 @login_required

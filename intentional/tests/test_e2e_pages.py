@@ -40,6 +40,7 @@ def _signed_in_pages(post_path: str, person: str) -> list[tuple[str, str]]:
         ("tags", "/tags/"),
         ("digest", "/digest/"),
         ("settings", "/settings/"),
+        ("search", "/search/?q=minutes"),
     ]
 
 

@@ -214,6 +214,14 @@ class PostPageSerializer(serializers.Serializer):
     next = serializers.URLField(allow_null=True)
 
 
+class SearchPageSerializer(serializers.Serializer):
+    results = PostSerializer(many=True, help_text="Posts you can see, best match first.")
+    people = AuthorSerializer(
+        many=True, help_text="Your connections whose name or username matches (first page)."
+    )
+    next = serializers.URLField(allow_null=True)
+
+
 class PostCreateInputSerializer(serializers.Serializer):
     body = serializers.CharField(
         required=False, allow_blank=True, trim_whitespace=False, default=""

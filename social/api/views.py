@@ -23,6 +23,7 @@ from intentional.ratelimit import ratelimit_enforce
 from social import exports, selectors, services
 from social.api.serializers import (
     AccountDeleteInputSerializer,
+    AuthorSerializer,
     CommentInputSerializer,
     CommentPageSerializer,
     CommentSerializer,
@@ -36,6 +37,7 @@ from social.api.serializers import (
     RefreshInputSerializer,
     RegisterInputSerializer,
     RegisterOutputSerializer,
+    SearchPageSerializer,
     TokenInputSerializer,
     TokenOutputSerializer,
 )
@@ -321,6 +323,37 @@ class FeedView(APIView):
             page = selectors.feed_for(viewer=request.user, **arguments)
             results = PostSerializer(page.items, many=True, context={"request": request}).data
         return Response({"results": results, "next": _next_url(request, page.next_cursor)})
+
+
+class SearchView(APIView):
+    """Search (SPEC §9): the posts you can see whose text matches `q`, best match first then
+    newest, and your connections whose name or username matches."""
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("q", str, required=True, description="2 to 200 characters."),
+            OpenApiParameter(
+                "cursor",
+                str,
+                description="Opaque cursor from `next`: the position after the last result "
+                "(rank, created time, id), so pages neither repeat nor skip a post.",
+            ),
+        ],
+        responses=SearchPageSerializer,
+    )
+    def get(self, request):
+        cursor = request.query_params.get("cursor") or None
+        found = selectors.search_for(
+            viewer=request.user, query=request.query_params.get("q", ""), cursor=cursor
+        )
+        context = {"request": request}
+        return Response(
+            {
+                "results": PostSerializer(found.posts, many=True, context=context).data,
+                "people": AuthorSerializer(found.people, many=True).data,
+                "next": _next_url(request, found.next_cursor),
+            }
+        )
 
 
 class CommentListCreateView(APIView):
