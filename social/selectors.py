@@ -11,16 +11,16 @@ from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.core.exceptions import ValidationError
-from django.db import connections, router
+from django.db import connections, router, transaction
 from django.db.models import Count, Exists, FloatField, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Cast, Coalesce
 from django.utils.translation import gettext as _
 
 from connections import selectors as connections_selectors
-from connections.models import Block, Connection
+from connections.models import Block, Connection, Tag
 from intentional.db import PrecompiledQuery, Sentinels
 from intentional.validators import validate_one_line
-from social.models import Comment, Photo, Post, User
+from social.models import Comment, Photo, Post, PostAudienceTag, User
 
 
 def profile_details_visible(*, viewer, user: User) -> bool:
@@ -260,6 +260,76 @@ def post_audience(*, post: Post) -> list[User]:
         User.objects.filter(pk__in=Connection.objects.accepted().other_ids_of(post.author_id))
         .filter(Exists(Post.objects.visible_to(OuterRef("pk")).filter(pk=post.pk)))
         .order_by("display_name", "username")
+    )
+
+
+# --- Audience preview (SPEC §10) -----------------------------------------------------------------
+
+
+@dataclass
+class AudiencePreview:
+    """Who would see a post: `people`; for an existing post also who would start (`gains`)
+    and stop (`loses`) seeing it. None when there is no existing post."""
+
+    people: list
+    gains: list | None = None
+    loses: list | None = None
+
+
+class _PreviewDone(Exception):
+    """Leaves the preview's savepoint (rolling back its writes), carrying the answer."""
+
+    def __init__(self, people: list):
+        self.people = people
+
+
+def audience_preview(
+    *, author: User, audience: str, audience_tags: list[int], post_id: int | None = None
+) -> AudiencePreview:
+    """Who would see `author`'s post with this audience and these tags (SPEC §10), asked of
+    the audience rule itself: `post_audience` (visible_to with each connection as the viewer)
+    on the post as it would be.
+
+    The rule reads posts and their audience tags from the database, so the post as it would be
+    is written inside a savepoint that is always rolled back: a new post with these settings,
+    or `post_id` (the author's own; Post.DoesNotExist otherwise) with its audience and tags
+    changed. Nothing is committed, so nobody else ever sees those rows (their transaction
+    cannot read uncommitted ones); an edited post's row stays locked only while the preview
+    runs. Tags that are not the author's own: ValidationError on `audience_tags`."""
+    if audience not in Post.Audience.values:
+        raise ValidationError(
+            {"audience": _("Choose who can see this: connections, tags or only you.")}
+        )
+    tag_ids = list(dict.fromkeys(audience_tags)) if audience == Post.Audience.TAGS else []
+    if tag_ids and Tag.objects.owned_by(author).filter(pk__in=tag_ids).count() != len(tag_ids):
+        raise ValidationError({"audience_tags": _("Choose among your own tags.")})
+    post = None
+    if post_id is not None:
+        post = Post.objects.filter(author_id=author.pk, pk=post_id).first()
+        if post is None:
+            raise Post.DoesNotExist(f"no post {post_id} by user {author.pk}")
+    try:
+        with transaction.atomic():
+            if post is None:
+                hypothetical = Post.objects.create(author=author, audience=audience)
+            else:
+                Post.objects.filter(pk=post.pk).update(audience=audience)
+                PostAudienceTag.objects.filter(post_id=post.pk).delete()
+                hypothetical = Post(pk=post.pk, author_id=author.pk, audience=audience)
+            PostAudienceTag.objects.bulk_create(
+                PostAudienceTag(post_id=hypothetical.pk, tag_id=tag_id) for tag_id in tag_ids
+            )
+            raise _PreviewDone(post_audience(post=hypothetical))
+    except _PreviewDone as done:
+        people = done.people
+    if post is None:
+        return AudiencePreview(people=people)
+    before = post_audience(post=post)
+    before_ids, after_ids = {person.pk for person in before}, {person.pk for person in people}
+    return AudiencePreview(
+        people=people,
+        gains=[person for person in people if person.pk not in before_ids],
+        loses=[person for person in before if person.pk not in after_ids],
     )
 
 

@@ -45,7 +45,7 @@ def feed(request):
     return _render_feed(request, PostForm(user=request.user))
 
 
-def _render_feed(request, form: PostForm, status: int = 200):
+def _render_feed(request, form: PostForm, status: int = 200, preview=None):
     with FEED_SECONDS.time():
         page = selectors.feed_for(viewer=request.user, cursor=_cursor(request))
         response = render(
@@ -53,6 +53,7 @@ def _render_feed(request, form: PostForm, status: int = 200):
             "social/feed.html",
             {
                 "form": form,
+                "preview": preview,
                 "posts": page.items,
                 "next_cursor_url": _next_cursor_url(request, page.next_cursor),
                 "is_first_page": not request.GET.get("cursor"),
@@ -141,8 +142,11 @@ def post_new(request):
     """Compose a post (the feed's box posts here)."""
     if request.method == "GET":
         return render(request, "social/post_new.html", {"form": PostForm(user=request.user)})
-    ratelimit_enforce(request, name="post")
     form = PostForm(request.POST, request.FILES, user=request.user)
+    if "preview" in request.POST:  # the "Preview" button (without JavaScript): nothing is saved
+        preview = _audience_preview(request, form)
+        return _render_feed(request, form, status=200 if preview else 400, preview=preview)
+    ratelimit_enforce(request, name="post")
     status = 400
     if form.is_valid():
         try:
@@ -184,7 +188,12 @@ def post_edit(request, pk: int):
     """The author edits body, audience, tags and the milestone flag."""
     post = selectors.post_owned_by(user=request.user, post_id=pk)
     status = 200
-    if request.method == "POST":
+    preview = None
+    if request.method == "POST" and "preview" in request.POST:
+        form = PostForm(request.POST, user=request.user, with_photos=False)
+        preview = _audience_preview(request, form, post_id=post.pk)
+        status = 200 if preview else 400
+    elif request.method == "POST":
         form = PostForm(request.POST, user=request.user, with_photos=False)
         status = 400
         if form.is_valid():
@@ -206,7 +215,21 @@ def post_edit(request, pk: int):
                 "is_milestone": post.is_milestone,
             },
         )
-    return render(request, "social/post_edit.html", {"form": form, "post": post}, status=status)
+    context = {"form": form, "post": post, "preview": preview}
+    return render(request, "social/post_edit.html", context, status=status)
+
+
+def _audience_preview(request, form: PostForm, post_id: int | None = None):
+    """Who would see the post as the form sets its audience (SPEC §10); None when the form's
+    audience is not valid (its errors show next to the fields)."""
+    if not form.is_valid():
+        return None
+    return selectors.audience_preview(
+        author=request.user,
+        audience=form.cleaned_data["audience"],
+        audience_tags=[tag.pk for tag in form.cleaned_data["audience_tags"]],
+        post_id=post_id,
+    )
 
 
 @login_required

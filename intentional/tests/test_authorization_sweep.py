@@ -131,6 +131,9 @@ SWEEP: dict[str, list[Case]] = {
     ],
     "api/v1/comments/<int:pk>/": [Case("DELETE", "{api}/comments/{comment}/")],
     "api/v1/digest/<str:week>/": [Case("GET", "{api}/digest/{week}/", 200, public=OWN_DIGEST)],
+    "api/v1/audience/preview/": [
+        Case("POST", "{api}/audience/preview/", data={"audience": "connections", "post": "{post}"})
+    ],
     "api/v1/search/": [Case("GET", "{api}/search/?q=7431", 200, public=OWN_SEARCH)],
 }
 

@@ -23,4 +23,5 @@ urlpatterns = [
     path("comments/<int:pk>/", views.CommentDeleteView.as_view(), name="api-comment"),
     path("feed/", views.FeedView.as_view(), name="api-feed"),
     path("search/", views.SearchView.as_view(), name="api-search"),
+    path("audience/preview/", views.AudiencePreviewView.as_view(), name="api-audience-preview"),
 ]

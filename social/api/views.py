@@ -23,6 +23,8 @@ from intentional.ratelimit import ratelimit_enforce
 from social import exports, selectors, services
 from social.api.serializers import (
     AccountDeleteInputSerializer,
+    AudiencePreviewInputSerializer,
+    AudiencePreviewSerializer,
     AuthorSerializer,
     CommentInputSerializer,
     CommentPageSerializer,
@@ -323,6 +325,31 @@ class FeedView(APIView):
             page = selectors.feed_for(viewer=request.user, **arguments)
             results = PostSerializer(page.items, many=True, context={"request": request}).data
         return Response({"results": results, "next": _next_url(request, page.next_cursor)})
+
+
+class AudiencePreviewView(APIView):
+    """Who would see a post with this audience (SPEC §10), from the audience rule itself; with
+    `post` (your own; 404 otherwise) also who would start and stop seeing it. Nothing is
+    saved."""
+
+    @extend_schema(request=AudiencePreviewInputSerializer, responses=AudiencePreviewSerializer)
+    def post(self, request):
+        data = AudiencePreviewInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        preview = selectors.audience_preview(
+            author=request.user,
+            audience=data.validated_data["audience"],
+            audience_tags=data.validated_data["audience_tags"],
+            post_id=data.validated_data.get("post"),
+        )
+        body = {
+            "count": len(preview.people),
+            "people": AuthorSerializer(preview.people, many=True).data,
+        }
+        if preview.gains is not None:
+            body["gains"] = AuthorSerializer(preview.gains, many=True).data
+            body["loses"] = AuthorSerializer(preview.loses, many=True).data
+        return Response(body)
 
 
 class SearchView(APIView):
