@@ -14,10 +14,11 @@ from django.core.exceptions import ValidationError
 from django.db import connections, router, transaction
 from django.db.models import Count, Exists, FloatField, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Cast, Coalesce
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from connections import selectors as connections_selectors
-from connections.models import Block, Connection, Tag
+from connections.models import Block, Connection, Tag, TagMembership
 from intentional.db import PrecompiledQuery, Sentinels
 from intentional.validators import validate_one_line
 from social.models import Comment, Photo, Post, PostAudienceTag, User
@@ -330,6 +331,31 @@ def audience_preview(
         people=people,
         gains=[person for person in people if person.pk not in before_ids],
         loses=[person for person in before if person.pk not in after_ids],
+    )
+
+
+def tag_earlier_posts(*, owner: User, tag_id: int, username: str) -> int:
+    """How many of `owner`'s posts shared with the tag were written before `username` was (or,
+    not yet labelled, would now be) labelled with it: what "also show them the earlier posts"
+    decides (SPEC §10). Tag.DoesNotExist for a tag that is not the owner's; ValidationError
+    for someone who is not their accepted connection (only they can be labelled)."""
+    tag = connections_selectors.tags_owned(owner=owner).get(pk=tag_id)
+    person = connections_selectors.connected_people(user=owner).filter(
+        username__iexact=(username or "").strip()
+    )
+    person = person.first()
+    if person is None:
+        raise ValidationError(
+            {"username": _("Only your connections can be labelled.")}, code="not_a_connection"
+        )
+    membership = TagMembership.objects.filter(tag=tag, target=person).first()
+    labelled_at = membership.created_at if membership else timezone.now()
+    shared = PostAudienceTag.objects.filter(post=OuterRef("pk"), tag=tag)
+    return (
+        Post.objects.visible_to(owner)
+        .filter(author_id=owner.pk, audience=Post.Audience.TAGS, created_at__lt=labelled_at)
+        .filter(Exists(shared))
+        .count()
     )
 
 

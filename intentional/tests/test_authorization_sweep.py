@@ -131,6 +131,9 @@ SWEEP: dict[str, list[Case]] = {
     ],
     "api/v1/comments/<int:pk>/": [Case("DELETE", "{api}/comments/{comment}/")],
     "api/v1/digest/<str:week>/": [Case("GET", "{api}/digest/{week}/", 200, public=OWN_DIGEST)],
+    "api/v1/tags/<int:pk>/members/<str:username>/preview/": [
+        Case("GET", "{api}/tags/{tag}/members/{member}/preview/")
+    ],
     "api/v1/audience/preview/": [
         Case("POST", "{api}/audience/preview/", data={"audience": "connections", "post": "{post}"})
     ],

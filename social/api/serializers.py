@@ -214,6 +214,12 @@ class PostPageSerializer(serializers.Serializer):
     next = serializers.URLField(allow_null=True)
 
 
+class TagMemberPreviewSerializer(serializers.Serializer):
+    earlier_posts = serializers.IntegerField(
+        help_text="Your posts shared with the tag from before the label."
+    )
+
+
 class SearchPageSerializer(serializers.Serializer):
     results = PostSerializer(many=True, help_text="Posts you can see, best match first.")
     people = AuthorSerializer(

@@ -40,6 +40,7 @@ from social.api.serializers import (
     RegisterInputSerializer,
     RegisterOutputSerializer,
     SearchPageSerializer,
+    TagMemberPreviewSerializer,
     TokenInputSerializer,
     TokenOutputSerializer,
 )
@@ -350,6 +351,17 @@ class AudiencePreviewView(APIView):
             body["gains"] = AuthorSerializer(preview.gains, many=True).data
             body["loses"] = AuthorSerializer(preview.loses, many=True).data
         return Response(body)
+
+
+class TagMemberPreviewView(APIView):
+    """Before labelling someone with one of your tags (SPEC §10): how many of the tag's posts
+    were written before the label (`{earlier_posts}`), which they see only with
+    `include_earlier_posts`. Others' tags: 404; someone not your connection: 400."""
+
+    @extend_schema(responses=TagMemberPreviewSerializer)
+    def get(self, request, pk: int, username: str):
+        count = selectors.tag_earlier_posts(owner=request.user, tag_id=pk, username=username)
+        return Response({"earlier_posts": count})
 
 
 class SearchView(APIView):
