@@ -306,15 +306,17 @@ def audience_preview(
         raise ValidationError({"audience_tags": _("Choose among your own tags.")})
     post = None
     if post_id is not None:
-        post = Post.objects.filter(author_id=author.pk, pk=post_id).first()
+        post = Post.objects.visible_to(author).filter(author_id=author.pk, pk=post_id).first()
         if post is None:
             raise Post.DoesNotExist(f"no post {post_id} by user {author.pk}")
+    # Writes only inside the savepoint, always rolled back (the post: the author's own, above).
+    posts = Post.objects  # audience-ok: written in the savepoint below, never read
     try:
         with transaction.atomic():
             if post is None:
-                hypothetical = Post.objects.create(author=author, audience=audience)
+                hypothetical = posts.create(author=author, audience=audience)
             else:
-                Post.objects.filter(pk=post.pk).update(audience=audience)
+                posts.filter(pk=post.pk).update(audience=audience)
                 PostAudienceTag.objects.filter(post_id=post.pk).delete()
                 hypothetical = Post(pk=post.pk, author_id=author.pk, audience=audience)
             PostAudienceTag.objects.bulk_create(
