@@ -81,3 +81,42 @@ def test_search_from_the_navigation_and_open_a_result(
     browser_page.screenshot(f"search-{label}-{'js' if javascript else 'nojs'}")
     results.get_by_role("link", name=re.compile(r"\d{4}")).first.click()
     page.wait_for_url(f"**{post.get_absolute_url()}")
+
+
+@pytest.mark.parametrize("javascript", [True, False])
+@pytest.mark.parametrize(("viewport", "label"), VIEWPORTS)
+def test_label_only_from_now_on_keeps_an_earlier_tag_post_hidden(
+    page_factory, circle, viewport, label, javascript
+):
+    ana, family = circle["ana"], circle["family"]
+    earlier = PostFactory(
+        author=ana, body="Earlier, for family", audience="tags", audience_tags=[family]
+    )
+    owner_page = page_factory(viewport, javascript=javascript)
+    page = owner_page.page
+    owner_page.log_in("ana", PASSWORD)
+    page.goto("/tags/")
+    card = page.get_by_role("region", name=re.compile("^family"))
+    card.get_by_label("Add a connection").select_option("cleo")
+    question = card.locator(".field-include_earlier_posts legend")
+    if javascript:
+        expect(question).to_have_text("Also show them the 1 earlier post shared with this tag?")
+    else:
+        expect(question).to_have_text("Also show them the earlier posts shared with this tag?")
+    card.get_by_label("Only from now on").check()
+    card.get_by_role("button", name="Add to “family”").click()
+    expect(page.get_by_role("region", name=re.compile("^family"))).to_contain_text("@cleo")
+    later = PostFactory(
+        author=ana, body="Later, for family", audience="tags", audience_tags=[family]
+    )
+
+    cleo_page = page_factory(viewport, javascript=javascript)
+    cleo_page.log_in("cleo", PASSWORD)
+    feed = cleo_page.page.get_by_role("region", name="Posts")
+    expect(feed).to_contain_text("Later, for family")
+    expect(feed).not_to_contain_text("Earlier, for family")
+    cleo_page.screenshot(f"foresight-from-now-{label}-{'js' if javascript else 'nojs'}")
+    cleo_page.page.goto(later.get_absolute_url())
+    expect(cleo_page.page.get_by_text("Later, for family")).to_be_visible()
+    cleo_page.expect_error_status(earlier.get_absolute_url())
+    assert cleo_page.page.goto(earlier.get_absolute_url()).status == 404
