@@ -40,6 +40,21 @@ class TagMemberForm(forms.Form):
         widget=forms.Select,
     )
 
+    # SPEC §10: whether they also see the tag's earlier posts. static/js/tag-earlier-posts.js
+    # puts their number in the question (GET /api/v1/tags/<id>/members/<username>/preview/).
+    include_earlier_posts = forms.TypedChoiceField(
+        label=_("Also show them the earlier posts shared with this tag?"),
+        choices=[
+            ("true", _("Yes, the earlier posts too")),
+            ("false", _("Only from now on")),
+        ],
+        coerce=lambda value: value == "true",
+        initial="true",
+        required=False,
+        empty_value=None,
+        widget=forms.RadioSelect,
+    )
+
     def __init__(self, *args, people=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["username"].widget.choices = [("", _("Choose a connection…"))] + [

@@ -245,7 +245,10 @@ class TagMembership(models.Model):
         Tag, on_delete=models.CASCADE, related_name="memberships", db_index=False
     )
     target = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    # When the owner labelled them: with `include_earlier_posts` off, the tag's posts from
+    # before then stay hidden from them (SPEC §3, "a membership covers a post").
     created_at = models.DateTimeField(default=timezone.now)
+    include_earlier_posts = models.BooleanField(default=True)
 
     objects = TagMembershipQuerySet.as_manager()
 

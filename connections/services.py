@@ -453,8 +453,14 @@ def _not_a_connection(username: str) -> ValidationError:
 
 
 @transaction.atomic
-def tag_member_add(*, owner: User, tag_id: int, username: str) -> TagMembership:
-    """Label one of the owner's accepted connections (doing it twice changes nothing)."""
+def tag_member_add(
+    *, owner: User, tag_id: int, username: str, include_earlier_posts: bool | None = None
+) -> TagMembership:
+    """Label one of the owner's accepted connections (doing it twice changes nothing).
+
+    `include_earlier_posts` (SPEC §2): whether they also see the tag's posts from before the
+    labelling; true for a new label unless said otherwise, and an existing label changes only
+    when it is given."""
     tag = _own_tag(owner, tag_id)
     target = _person(username)
     if target is None:
@@ -462,7 +468,15 @@ def tag_member_add(*, owner: User, tag_id: int, username: str) -> TagMembership:
     _lock_people(owner.pk, target.pk)
     if not Connection.objects.accepted_between(owner, target).exists():
         raise _not_a_connection(target.username)
-    membership, _created = TagMembership.objects.get_or_create(tag=tag, target=target)
+    membership, created = TagMembership.objects.get_or_create(
+        tag=tag,
+        target=target,
+        defaults={"include_earlier_posts": include_earlier_posts is not False},
+    )
+    changed = include_earlier_posts not in (None, membership.include_earlier_posts)
+    if not created and changed:
+        membership.include_earlier_posts = include_earlier_posts
+        membership.save(update_fields=["include_earlier_posts"])
     return membership
 
 

@@ -342,8 +342,13 @@ def tag_member_add(request, pk: int):
     or from their profile)."""
     username = request.POST.get("username", "")
     _refusals_show_on_page(request, username)
+    # "true" / "false" from the tags page's question; absent (the profile's buttons): the
+    # default, earlier posts included.
+    earlier = {"true": True, "false": False}.get(request.POST.get("include_earlier_posts", ""))
     try:
-        services.tag_member_add(owner=request.user, tag_id=pk, username=username)
+        services.tag_member_add(
+            owner=request.user, tag_id=pk, username=username, include_earlier_posts=earlier
+        )
     except ValidationError as error:
         if request.POST.get("back") == "profile":
             raise

@@ -3,6 +3,7 @@
 import zoneinfo
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from connections.models import Tag
@@ -14,6 +15,7 @@ from social.models import (
     Post,
     User,
 )
+from social.selectors import search_query_clean
 from social.services import photo_alt_clean
 
 
@@ -69,6 +71,23 @@ class NotificationChoicesForm(forms.Form):
                 initial=current[kind],
                 widget=forms.RadioSelect,
             )
+
+
+class SearchForm(forms.Form):
+    """/search/: the text to find (2–200 characters; `selectors.search_query_clean` decides)."""
+
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,  # an empty box gets search_query_clean's message, like a short one
+        widget=forms.TextInput(attrs={"type": "search", "maxlength": 200}),
+        help_text=_("Words from posts you can see, or a connection's name."),
+    )
+
+    def clean_q(self) -> str:
+        try:
+            return search_query_clean(self.cleaned_data["q"])
+        except ValidationError as error:
+            raise ValidationError(error.message_dict["q"]) from None
 
 
 class MultipleFileInput(forms.ClearableFileInput):

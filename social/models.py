@@ -179,11 +179,17 @@ class PostQuerySet(models.QuerySet):
             Connection.objects.accepted_between(_viewer_at(viewer, 1), OuterRef("author"))
         )
         blocked = Exists(Block.objects.between(_viewer_at(viewer, 1), OuterRef("author")))
-        # The viewer carries one of the post's audience tags (each tag is the author's own).
+        # The viewer carries one of the post's audience tags (each tag is the author's own)
+        # through a membership that covers the post: it includes earlier posts, or the post
+        # was written since the labelling. (The post's time is an outer column, never a value:
+        # the rule is compiled once and reused, intentional.db.PrecompiledQuery.)
+        covers = Q(include_earlier_posts=True) | Q(created_at__lte=OuterRef(OuterRef("created_at")))
         tagged = Exists(
             PostAudienceTag.objects.filter(post=OuterRef("pk")).filter(
                 Exists(
-                    TagMembership.objects.filter(tag=OuterRef("tag"), target=_viewer_at(viewer, 2))
+                    TagMembership.objects.filter(
+                        covers, tag=OuterRef("tag"), target=_viewer_at(viewer, 2)
+                    )
                 )
             )
         )

@@ -9,18 +9,21 @@ from datetime import datetime
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db import connections, router, transaction
+from django.db.models import Count, Exists, FloatField, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Cast, Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from connections import selectors as connections_selectors
-from connections.models import Block, Connection, Mute
+from connections.models import Block, Connection, Mute, Tag, TagMembership
 from intentional.db import PrecompiledQuery, Sentinels
 from intentional.links import link
+from intentional.validators import validate_one_line
 from social.models import (
     Comment,
     Notification,
@@ -28,6 +31,7 @@ from social.models import (
     NotificationKind,
     Photo,
     Post,
+    PostAudienceTag,
     User,
 )
 
@@ -276,6 +280,219 @@ def post_audience(*, post: Post) -> list[User]:
         .filter(Exists(Post.objects.visible_to(OuterRef("pk")).filter(pk=post.pk)))
         .order_by("display_name", "username")
     )
+
+
+# --- Audience preview (SPEC §10) -----------------------------------------------------------------
+
+
+@dataclass
+class AudiencePreview:
+    """Who would see a post: `people`; for an existing post also who would start (`gains`)
+    and stop (`loses`) seeing it. None when there is no existing post."""
+
+    people: list
+    gains: list | None = None
+    loses: list | None = None
+
+
+class _PreviewDone(Exception):
+    """Leaves the preview's savepoint (rolling back its writes), carrying the answer."""
+
+    def __init__(self, people: list):
+        self.people = people
+
+
+def audience_preview(
+    *, author: User, audience: str, audience_tags: list[int], post_id: int | None = None
+) -> AudiencePreview:
+    """Who would see `author`'s post with this audience and these tags (SPEC §10), asked of
+    the audience rule itself: `post_audience` (visible_to with each connection as the viewer)
+    on the post as it would be.
+
+    The rule reads posts and their audience tags from the database, so the post as it would be
+    is written inside a savepoint that is always rolled back: a new post with these settings,
+    or `post_id` (the author's own; Post.DoesNotExist otherwise) with its audience and tags
+    changed. Nothing is committed, so nobody else ever sees those rows (their transaction
+    cannot read uncommitted ones); an edited post's row stays locked only while the preview
+    runs. Tags that are not the author's own: ValidationError on `audience_tags`."""
+    if audience not in Post.Audience.values:
+        raise ValidationError(
+            {"audience": _("Choose who can see this: connections, tags or only you.")}
+        )
+    tag_ids = list(dict.fromkeys(audience_tags)) if audience == Post.Audience.TAGS else []
+    if tag_ids and Tag.objects.owned_by(author).filter(pk__in=tag_ids).count() != len(tag_ids):
+        raise ValidationError({"audience_tags": _("Choose among your own tags.")})
+    post = None
+    if post_id is not None:
+        post = Post.objects.visible_to(author).filter(author_id=author.pk, pk=post_id).first()
+        if post is None:
+            raise Post.DoesNotExist(f"no post {post_id} by user {author.pk}")
+    # Writes only inside the savepoint, always rolled back (the post: the author's own, above).
+    posts = Post.objects  # audience-ok: written in the savepoint below, never read
+    try:
+        with transaction.atomic():
+            if post is None:
+                hypothetical = posts.create(author=author, audience=audience)
+            else:
+                posts.filter(pk=post.pk).update(audience=audience)
+                PostAudienceTag.objects.filter(post_id=post.pk).delete()
+                hypothetical = Post(pk=post.pk, author_id=author.pk, audience=audience)
+            PostAudienceTag.objects.bulk_create(
+                PostAudienceTag(post_id=hypothetical.pk, tag_id=tag_id) for tag_id in tag_ids
+            )
+            raise _PreviewDone(post_audience(post=hypothetical))
+    except _PreviewDone as done:
+        people = done.people
+    if post is None:
+        return AudiencePreview(people=people)
+    before = post_audience(post=post)
+    before_ids, after_ids = {person.pk for person in before}, {person.pk for person in people}
+    return AudiencePreview(
+        people=people,
+        gains=[person for person in people if person.pk not in before_ids],
+        loses=[person for person in before if person.pk not in after_ids],
+    )
+
+
+def tag_earlier_posts(*, owner: User, tag_id: int, username: str) -> int:
+    """How many of `owner`'s posts shared with the tag were written before `username` was (or,
+    not yet labelled, would now be) labelled with it: what "also show them the earlier posts"
+    decides (SPEC §10). Tag.DoesNotExist for a tag that is not the owner's; ValidationError
+    for someone who is not their accepted connection (only they can be labelled)."""
+    tag = connections_selectors.tags_owned(owner=owner).get(pk=tag_id)
+    person = connections_selectors.connected_people(user=owner).filter(
+        username__iexact=(username or "").strip()
+    )
+    person = person.first()
+    if person is None:
+        raise ValidationError(
+            {"username": _("Only your connections can be labelled.")}, code="not_a_connection"
+        )
+    membership = TagMembership.objects.filter(tag=tag, target=person).first()
+    labelled_at = membership.created_at if membership else timezone.now()
+    shared = PostAudienceTag.objects.filter(post=OuterRef("pk"), tag=tag)
+    return (
+        Post.objects.visible_to(owner)
+        .filter(author_id=owner.pk, audience=Post.Audience.TAGS, created_at__lt=labelled_at)
+        .filter(Exists(shared))
+        .count()
+    )
+
+
+# --- Search (SPEC §9) ---------------------------------------------------------------------------
+
+SEARCH_MIN_LENGTH, SEARCH_MAX_LENGTH = 2, 200
+# PostgreSQL text search configuration of each language (SPEC §12). Each one needs its GIN
+# index on to_tsvector(config, body) (social/migrations/0007_post_body_search.py).
+SEARCH_CONFIGS = {"en": "english"}
+
+
+def search_config(viewer) -> str:
+    """The text search configuration (stemming) for `viewer`'s language; English until people
+    have a language."""
+    return SEARCH_CONFIGS.get(getattr(viewer, "language", "en"), SEARCH_CONFIGS["en"])
+
+
+def search_query_clean(query) -> str:
+    """The text to search for, stripped; ValidationError on `q` unless 2–200 characters on
+    one line."""
+    query = (query or "").strip()
+    if not SEARCH_MIN_LENGTH <= len(query) <= SEARCH_MAX_LENGTH:
+        raise ValidationError(
+            {
+                "q": _("Search for %(min)s to %(max)s characters.")
+                % {"min": SEARCH_MIN_LENGTH, "max": SEARCH_MAX_LENGTH}
+            }
+        )
+    try:
+        validate_one_line(query)
+    except ValidationError as error:
+        raise ValidationError({"q": error.messages}) from None
+    return query
+
+
+@dataclass
+class SearchResults:
+    """One page of search: matching posts, and (first page only) matching connections."""
+
+    posts: list
+    people: list
+    next_cursor: str | None = None
+
+
+def search_cursor_encode(rank: float, created_at: datetime, pk: int) -> str:
+    """An opaque cursor for the position just after (rank, created_at, pk)."""
+    raw = f"{rank!r}|{created_at.isoformat()}|{pk}".encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def search_cursor_decode(cursor: str) -> tuple[float, datetime, int]:
+    """(rank, created_at, pk) from a search cursor; ValidationError if it is not one."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        rank, stamp, pk = raw.split("|")
+        created_at = datetime.fromisoformat(stamp)
+        if created_at.tzinfo is None:
+            raise ValueError("naive")
+        return float(rank), created_at, int(pk)
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        raise ValidationError({"cursor": _("This cursor is not valid.")}) from None
+
+
+def _search_posts(*, viewer, query: str):
+    """`viewer`'s visible posts (`posts_visible`, so `visible_to`: nothing else is searched)
+    that match `query`, annotated with `rank` and ordered best first, then newest.
+
+    PostgreSQL: full-text search in the viewer's configuration (the GIN index on
+    to_tsvector(config, body)), `rank` = ts_rank as double precision (exact through a cursor).
+    Elsewhere (SQLite): every word of the query in the body, any case; `rank` 0 for all, so
+    the order is newest first."""
+    posts = posts_visible(viewer=viewer)
+    if connections[router.db_for_read(Post)].vendor == "postgresql":
+        config = search_config(viewer)
+        document = SearchVector("body", config=config)
+        terms = SearchQuery(query, config=config, search_type="websearch")
+        posts = posts.alias(document=document).filter(document=terms)
+        rank = Cast(SearchRank(document, terms), FloatField())
+    else:
+        for word in query.split():
+            posts = posts.filter(body__icontains=word)
+        rank = Value(0.0, output_field=FloatField())
+    return posts.annotate(rank=rank).order_by("-rank", "-created_at", "-id")
+
+
+def search_for(
+    *, viewer, query: str, cursor: str | None = None, page_size: int | None = None
+) -> SearchResults:
+    """Search (SPEC §9): posts `viewer` may see whose text matches `query` (keyset pages over
+    (rank, created_at, id), best first then newest; one query) and, on the first page, their
+    accepted connections whose name or username matches (one query)."""
+    query = search_query_clean(query)
+    if not viewer.is_authenticated:
+        return SearchResults(posts=[], people=[])
+    size = page_size or settings.FEED_PAGE_SIZE
+    posts = _search_posts(viewer=viewer, query=query)
+    if cursor:
+        rank, created_at, pk = search_cursor_decode(cursor)
+        posts = posts.filter(
+            Q(rank__lt=rank)
+            | Q(rank=rank, created_at__lt=created_at)
+            | Q(rank=rank, created_at=created_at, pk__lt=pk)
+        )
+    rows = list(posts[: size + 1])
+    items = rows[:size]
+    next_cursor = None
+    if len(rows) > size:
+        last = items[-1]
+        next_cursor = search_cursor_encode(last.rank, last.created_at, last.pk)
+    people = []
+    if not cursor:
+        people = list(
+            connections_selectors.connected_people(user=viewer).filter(
+                Q(username__icontains=query) | Q(display_name__icontains=query)
+            )
+        )
+    return SearchResults(posts=items, people=people, next_cursor=next_cursor)
 
 
 # --- Comments and photos ------------------------------------------------------------------------

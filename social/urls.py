@@ -9,6 +9,7 @@ app_name = "social"
 urlpatterns = [
     path("", views.home, name="home"),
     path("feed/", views.feed, name="feed"),
+    path("search/", views.search, name="search"),
     path("posts/new/", views.post_new, name="post_new"),
     path("posts/<int:pk>/", views.post_detail, name="post"),
     path("posts/<int:pk>/edit/", views.post_edit, name="post_edit"),

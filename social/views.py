@@ -28,6 +28,7 @@ from social.forms import (
     PhotoAltsForm,
     PostForm,
     ProfileForm,
+    SearchForm,
 )
 from social.models import User
 from social.selectors import profile_details_visible
@@ -55,7 +56,7 @@ def feed(request):
     return _render_feed(request, PostForm(user=request.user))
 
 
-def _render_feed(request, form: PostForm, status: int = 200):
+def _render_feed(request, form: PostForm, status: int = 200, preview=None):
     with FEED_SECONDS.time():
         page = selectors.feed_for(viewer=request.user, cursor=_cursor(request))
         response = render(
@@ -63,6 +64,7 @@ def _render_feed(request, form: PostForm, status: int = 200):
             "social/feed.html",
             {
                 "form": form,
+                "preview": preview,
                 "posts": page.items,
                 "next_cursor_url": _next_cursor_url(request, page.next_cursor),
                 "is_first_page": not request.GET.get("cursor"),
@@ -120,13 +122,42 @@ def profile(request, username: str):
 
 
 @login_required
+@require_GET
+def search(request):
+    """Search (SPEC §9): posts you can see and your connections; the box stays on the page
+    with its error next to it (400) when the text is too short or too long."""
+    if "q" not in request.GET:
+        return render(request, "social/search.html", {"form": SearchForm()})
+    form = SearchForm(request.GET)
+    if not form.is_valid():
+        return render(request, "social/search.html", {"form": form}, status=400)
+    found = selectors.search_for(
+        viewer=request.user,
+        query=form.cleaned_data["q"],
+        cursor=request.GET.get("cursor") or None,
+    )
+    context = {
+        "form": form,
+        "query": form.cleaned_data["q"],
+        "posts": found.posts,
+        "people": found.people,
+        "is_first_page": not request.GET.get("cursor"),
+        "next_cursor_url": _next_cursor_url(request, found.next_cursor),
+    }
+    return render(request, "social/search.html", context)
+
+
+@login_required
 @require_http_methods(["GET", "POST"])
 def post_new(request):
     """Compose a post (the feed's box posts here)."""
     if request.method == "GET":
         return render(request, "social/post_new.html", {"form": PostForm(user=request.user)})
-    ratelimit_enforce(request, name="post")
     form = PostForm(request.POST, request.FILES, user=request.user)
+    if "preview" in request.POST:  # the "Preview" button (without JavaScript): nothing is saved
+        preview = _audience_preview(request, form)
+        return _render_feed(request, form, status=200 if preview else 400, preview=preview)
+    ratelimit_enforce(request, name="post")
     status = 400
     if form.is_valid():
         try:
@@ -190,7 +221,13 @@ def post_edit(request, pk: int):
     post = selectors.post_owned_by(user=request.user, post_id=pk)
     photos = post.photos.all()
     status = 200
-    if request.method == "POST":
+    preview = None
+    if request.method == "POST" and "preview" in request.POST:
+        form = PostForm(request.POST, user=request.user, with_photos=False)
+        alts_form = PhotoAltsForm(request.POST, photos=photos)  # what was typed stays
+        preview = _audience_preview(request, form, post_id=post.pk)
+        status = 200 if preview else 400
+    elif request.method == "POST":
         form = PostForm(request.POST, user=request.user, with_photos=False)
         alts_form = PhotoAltsForm(request.POST, photos=photos)
         status = 400
@@ -219,8 +256,21 @@ def post_edit(request, pk: int):
             },
         )
         alts_form = PhotoAltsForm(photos=photos)
-    context = {"form": form, "alts_form": alts_form, "post": post}
+    context = {"form": form, "alts_form": alts_form, "post": post, "preview": preview}
     return render(request, "social/post_edit.html", context, status=status)
+
+
+def _audience_preview(request, form: PostForm, post_id: int | None = None):
+    """Who would see the post as the form sets its audience (SPEC §10); None when the form's
+    audience is not valid (its errors show next to the fields)."""
+    if not form.is_valid():
+        return None
+    return selectors.audience_preview(
+        author=request.user,
+        audience=form.cleaned_data["audience"],
+        audience_tags=[tag.pk for tag in form.cleaned_data["audience_tags"]],
+        post_id=post_id,
+    )
 
 
 @login_required

@@ -102,6 +102,15 @@ class TagSerializer(serializers.ModelSerializer):
         return [membership.target.username for membership in tag.memberships.all()]
 
 
+class TagMemberInputSerializer(serializers.Serializer):
+    include_earlier_posts = serializers.BooleanField(
+        required=False,
+        help_text="Whether they also see the tag's posts from before they were labelled "
+        "(default true for a new label; an existing label changes only when given). "
+        "GET …/preview/ says how many.",
+    )
+
+
 class TagInputSerializer(serializers.Serializer):
     # Length and emptiness are checked by the service, with the same messages as the pages.
     name = serializers.CharField(allow_blank=True, trim_whitespace=False, help_text="≤ 40 chars.")

@@ -20,6 +20,7 @@ from connections.api.serializers import (
     MuteInputSerializer,
     MuteSerializer,
     TagInputSerializer,
+    TagMemberInputSerializer,
     TagSerializer,
     UsernameInputSerializer,
 )
@@ -292,9 +293,16 @@ class TagDetailView(APIView):
 class TagMemberView(APIView):
     """Label or unlabel one of the caller's connections (400 if not connected)."""
 
-    @extend_schema(request=None, responses={204: None})
+    @extend_schema(request=TagMemberInputSerializer, responses={204: None})
     def put(self, request, pk: int, username: str):
-        services.tag_member_add(owner=request.user, tag_id=pk, username=username)
+        data = TagMemberInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.tag_member_add(
+            owner=request.user,
+            tag_id=pk,
+            username=username,
+            include_earlier_posts=data.validated_data.get("include_earlier_posts"),
+        )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(responses={204: None})

@@ -59,6 +59,7 @@ OPEN_BLOCK = "anyone may block anyone (SPEC §2)"
 OPEN_MUTE = "anyone may quietly mute anyone they can find (SPEC §8); the muted are not told"
 OWN_DIGEST = "the parameter is a week: the viewer's own digest, never someone else's"
 OPEN_INVITE = "an invitation link is meant to be passed on: the token is the permission"
+OWN_SEARCH = "search answers the viewer's own question from visible_to (SPEC §9): 200 and nothing"
 
 # Route (as the URLconf spells it) → what the stranger tries.
 SWEEP: dict[str, list[Case]] = {
@@ -102,6 +103,8 @@ SWEEP: dict[str, list[Case]] = {
         Case("POST", "/tags/{tag}/members/{member}/remove/")
     ],
     "digest/<str:week>/": [Case("GET", "/digest/{week}/", 200, public=OWN_DIGEST)],
+    # No parameter in the route, but a search for the owner's words.
+    "search/": [Case("GET", "/search/?q=7431", 200, public=OWN_SEARCH)],
     # API
     "api/v1/users/<str:username>/": [Case("GET", "{api}/users/{owner}/", 200, public=OPEN_PROFILE)],
     "api/v1/connections/requests/<int:pk>/": [
@@ -138,6 +141,13 @@ SWEEP: dict[str, list[Case]] = {
     ],
     "api/v1/comments/<int:pk>/": [Case("DELETE", "{api}/comments/{comment}/")],
     "api/v1/digest/<str:week>/": [Case("GET", "{api}/digest/{week}/", 200, public=OWN_DIGEST)],
+    "api/v1/tags/<int:pk>/members/<str:username>/preview/": [
+        Case("GET", "{api}/tags/{tag}/members/{member}/preview/")
+    ],
+    "api/v1/audience/preview/": [
+        Case("POST", "{api}/audience/preview/", data={"audience": "connections", "post": "{post}"})
+    ],
+    "api/v1/search/": [Case("GET", "{api}/search/?q=7431", 200, public=OWN_SEARCH)],
 }
 
 # Route prefixes with parameters that are not a person's object, and why.
@@ -162,11 +172,13 @@ def _routes(patterns, prefix=""):
             yield prefix + str(entry.pattern), entry
 
 
+def _all_routes() -> dict[str, URLPattern]:
+    return dict(_routes(get_resolver().url_patterns))
+
+
 def _parametrized_routes() -> dict[str, URLPattern]:
     return {
-        route: pattern
-        for route, pattern in _routes(get_resolver().url_patterns)
-        if "<" in route or "(?P" in route
+        route: pattern for route, pattern in _all_routes().items() if "<" in route or "(?P" in route
     }
 
 
@@ -178,12 +190,12 @@ def test_every_route_with_an_id_or_username_is_swept():
         if route not in SWEEP and not any(route.startswith(prefix) for prefix in EXEMPT)
     ]
     assert uncovered == [], f"add these routes to SWEEP (or EXEMPT, saying why): {uncovered}"
-    stale = [route for route in SWEEP if route not in routes]
+    stale = [route for route in SWEEP if route not in _all_routes()]
     assert stale == [], f"SWEEP names routes that no longer exist: {stale}"
 
 
 def test_every_api_method_of_a_swept_route_is_tried():
-    routes = _parametrized_routes()
+    routes = _all_routes()
     missing = []
     for route, cases in SWEEP.items():
         view_class = getattr(routes[route].callback, "view_class", None)

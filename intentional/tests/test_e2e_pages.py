@@ -41,6 +41,7 @@ def _signed_in_pages(post_path: str, person: str) -> list[tuple[str, str]]:
         ("digest", "/digest/"),
         ("notifications", "/notifications/"),
         ("settings", "/settings/"),
+        ("search", "/search/?q=minutes"),
     ]
 
 

@@ -226,6 +226,47 @@ class PostPageSerializer(serializers.Serializer):
     next = serializers.URLField(allow_null=True)
 
 
+class TagMemberPreviewSerializer(serializers.Serializer):
+    earlier_posts = serializers.IntegerField(
+        help_text="Your posts shared with the tag from before the label."
+    )
+
+
+class SearchPageSerializer(serializers.Serializer):
+    results = PostSerializer(many=True, help_text="Posts you can see, best match first.")
+    people = AuthorSerializer(
+        many=True, help_text="Your connections whose name or username matches (first page)."
+    )
+    next = serializers.URLField(allow_null=True)
+
+
+class AudiencePreviewInputSerializer(serializers.Serializer):
+    audience = serializers.ChoiceField(choices=Post.Audience.choices)
+    audience_tags = serializers.ListField(
+        child=serializers.IntegerField(min_value=1),
+        required=False,
+        default=list,
+        max_length=50,
+        help_text="Ids of your own tags, when audience is `tags`.",
+    )
+    post = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        help_text="One of your posts: also say who would start and stop seeing it.",
+    )
+
+
+class AudiencePreviewSerializer(serializers.Serializer):
+    count = serializers.IntegerField(help_text="How many people besides you would see it.")
+    people = AuthorSerializer(many=True)
+    gains = AuthorSerializer(
+        many=True, required=False, help_text="With `post`: who would start seeing it."
+    )
+    loses = AuthorSerializer(
+        many=True, required=False, help_text="With `post`: who would stop seeing it."
+    )
+
+
 class PostCreateInputSerializer(serializers.Serializer):
     body = serializers.CharField(
         required=False, allow_blank=True, trim_whitespace=False, default=""

@@ -38,4 +38,11 @@ urlpatterns = [
     ),
     path("comments/<int:pk>/", views.CommentDeleteView.as_view(), name="api-comment"),
     path("feed/", views.FeedView.as_view(), name="api-feed"),
+    path("search/", views.SearchView.as_view(), name="api-search"),
+    path(
+        "tags/<int:pk>/members/<str:username>/preview/",
+        views.TagMemberPreviewView.as_view(),
+        name="api-tag-member-preview",
+    ),
+    path("audience/preview/", views.AudiencePreviewView.as_view(), name="api-audience-preview"),
 ]

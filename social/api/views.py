@@ -23,6 +23,9 @@ from intentional.ratelimit import ratelimit_enforce
 from social import exports, selectors, services
 from social.api.serializers import (
     AccountDeleteInputSerializer,
+    AudiencePreviewInputSerializer,
+    AudiencePreviewSerializer,
+    AuthorSerializer,
     CommentInputSerializer,
     CommentPageSerializer,
     CommentSerializer,
@@ -42,6 +45,8 @@ from social.api.serializers import (
     RefreshInputSerializer,
     RegisterInputSerializer,
     RegisterOutputSerializer,
+    SearchPageSerializer,
+    TagMemberPreviewSerializer,
     TokenInputSerializer,
     TokenOutputSerializer,
 )
@@ -340,6 +345,73 @@ class FeedView(APIView):
             page = selectors.feed_for(viewer=request.user, **arguments)
             results = PostSerializer(page.items, many=True, context={"request": request}).data
         return Response({"results": results, "next": _next_url(request, page.next_cursor)})
+
+
+class AudiencePreviewView(APIView):
+    """Who would see a post with this audience (SPEC §10), from the audience rule itself; with
+    `post` (your own; 404 otherwise) also who would start and stop seeing it. Nothing is
+    saved."""
+
+    @extend_schema(request=AudiencePreviewInputSerializer, responses=AudiencePreviewSerializer)
+    def post(self, request):
+        data = AudiencePreviewInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        preview = selectors.audience_preview(
+            author=request.user,
+            audience=data.validated_data["audience"],
+            audience_tags=data.validated_data["audience_tags"],
+            post_id=data.validated_data.get("post"),
+        )
+        body = {
+            "count": len(preview.people),
+            "people": AuthorSerializer(preview.people, many=True).data,
+        }
+        if preview.gains is not None:
+            body["gains"] = AuthorSerializer(preview.gains, many=True).data
+            body["loses"] = AuthorSerializer(preview.loses, many=True).data
+        return Response(body)
+
+
+class TagMemberPreviewView(APIView):
+    """Before labelling someone with one of your tags (SPEC §10): how many of the tag's posts
+    were written before the label (`{earlier_posts}`), which they see only with
+    `include_earlier_posts`. Others' tags: 404; someone not your connection: 400."""
+
+    @extend_schema(responses=TagMemberPreviewSerializer)
+    def get(self, request, pk: int, username: str):
+        count = selectors.tag_earlier_posts(owner=request.user, tag_id=pk, username=username)
+        return Response({"earlier_posts": count})
+
+
+class SearchView(APIView):
+    """Search (SPEC §9): the posts you can see whose text matches `q`, best match first then
+    newest, and your connections whose name or username matches."""
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("q", str, required=True, description="2 to 200 characters."),
+            OpenApiParameter(
+                "cursor",
+                str,
+                description="Opaque cursor from `next`: the position after the last result "
+                "(rank, created time, id), so pages neither repeat nor skip a post.",
+            ),
+        ],
+        responses=SearchPageSerializer,
+    )
+    def get(self, request):
+        cursor = request.query_params.get("cursor") or None
+        found = selectors.search_for(
+            viewer=request.user, query=request.query_params.get("q", ""), cursor=cursor
+        )
+        context = {"request": request}
+        return Response(
+            {
+                "results": PostSerializer(found.posts, many=True, context=context).data,
+                "people": AuthorSerializer(found.people, many=True).data,
+                "next": _next_url(request, found.next_cursor),
+            }
+        )
 
 
 class CommentListCreateView(APIView):

@@ -1,9 +1,12 @@
 """The audience rule (SPEC §3): a matrix of viewers × audiences, a property-based comparison
 with a plain Python model of the rule, and "who can see this" agreeing with it."""
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -22,15 +25,21 @@ VIEWERS = [
     "blocked",
     "blocker",
     "tagged",
+    # Labelled "only from now on" (include_earlier_posts false) an hour before the post.
+    "tagged_from_now",
+    # Labelled an hour after the post: with its earlier posts, and "only from now on".
+    "tagged_later",
+    "tagged_later_from_now",
     "untagged",
     "anonymous",
 ]
 AUDIENCES = ["connections", "tags", "private"]
 
 # SPEC §3, spelled out: who sees a post of each audience.
+LABELLED_LATE = {"tagged_from_now", "tagged_later", "tagged_later_from_now"}
 CAN_SEE_POST = {
-    "connections": {"author", "connected", "tagged", "untagged"},
-    "tags": {"author", "tagged"},
+    "connections": {"author", "connected", "tagged", "untagged"} | LABELLED_LATE,
+    "tags": {"author", "tagged", "tagged_from_now", "tagged_later"},
     "private": {"author"},
 }
 
@@ -47,13 +56,26 @@ def world(db):
     connect(people["pending_requester"], author, status=Connection.Status.PENDING)
     connect(author, people["pending_recipient"], status=Connection.Status.PENDING)
     # The blocked pair keeps its connection row and tag membership: the block alone must hide.
-    for name in ("blocked", "blocker", "tagged", "untagged"):
+    for name in ("blocked", "blocker", "tagged", "untagged", *LABELLED_LATE):
         connect(author, people[name])
     BlockFactory(blocker=author, blocked=people["blocked"])
     BlockFactory(blocker=people["blocker"], blocked=author)
     for name in ("blocked", "blocker", "tagged"):
         TagMembershipFactory(tag=family, target=people[name])
     TagMembershipFactory(tag=work, target=people["untagged"])
+    # Posts are written now (PostFactory): these labels are an hour before or after them.
+    hour = timedelta(hours=1)
+    for name, include_earlier, offset in [
+        ("tagged_from_now", False, -hour),
+        ("tagged_later", True, hour),
+        ("tagged_later_from_now", False, hour),
+    ]:
+        TagMembershipFactory(
+            tag=family,
+            target=people[name],
+            include_earlier_posts=include_earlier,
+            created_at=timezone.now() + offset,
+        )
     # A stranger labelled in the tag still sees nothing: labels never replace a connection.
     TagMembershipFactory(tag=family, target=people["stranger"])
     # The commenter is connected to the author, "connected" and "tagged" (not "untagged").
@@ -163,6 +185,9 @@ def test_who_can_see_this_agrees_with_visible_to(world, audience):
 # --- Property-based: visible_to against a plain model of SPEC §3 ------------------------------
 
 
+START = datetime(2026, 3, 1, 12, tzinfo=UTC)
+
+
 @st.composite
 def networks(draw):
     n = draw(st.integers(min_value=2, max_value=5))
@@ -175,18 +200,23 @@ def networks(draw):
     requesters = {pair: draw(st.sampled_from(pair)) for pair in pairs}
     ordered = [(a, b) for a in people for b in people if a != b]
     blocks = draw(st.sets(st.sampled_from(ordered), max_size=3))
-    tags = []  # (owner, members)
+    # Times are hours (0–3) after a fixed start: posts before, at and after each labelling.
+    hours = st.integers(0, 3)
+    tags = []  # (owner, {member: (include_earlier_posts, labelled at)})
     for owner in people:
         for _ in range(draw(st.integers(0, 2))):
             others = [p for p in people if p != owner]
-            tags.append((owner, draw(st.sets(st.sampled_from(others)))))
-    posts = []  # (author, audience, tag indexes)
+            members = draw(
+                st.dictionaries(st.sampled_from(others), st.tuples(st.booleans(), hours))
+            )
+            tags.append((owner, members))
+    posts = []  # (author, audience, tag indexes, written at)
     for _ in range(draw(st.integers(1, 6))):
         author = draw(st.sampled_from(people))
         audience = draw(st.sampled_from(AUDIENCES))
         own = [i for i, (owner, _members) in enumerate(tags) if owner == author]
         chosen = draw(st.sets(st.sampled_from(own))) if own and audience == "tags" else set()
-        posts.append((author, audience, chosen))
+        posts.append((author, audience, chosen, draw(hours)))
     comments = draw(
         st.lists(st.tuples(st.integers(0, len(posts) - 1), st.sampled_from(people)), max_size=6)
     )
@@ -203,14 +233,19 @@ def networks(draw):
 
 def reference_can_see_post(net, viewer, post) -> bool:
     """SPEC §3 in plain Python (the only other copy of the rule, and it lives in a test)."""
-    author, audience, tag_indexes = post
+    author, audience, tag_indexes, written_at = post
     if viewer is None:
         return False
     if viewer == author:
         return True
     connected = net["links"][tuple(sorted((viewer, author)))] == "accepted"
     blocked = (viewer, author) in net["blocks"] or (author, viewer) in net["blocks"]
-    tagged = any(viewer in net["tags"][i][1] for i in tag_indexes)
+    tagged = False
+    for i in tag_indexes:
+        if viewer in net["tags"][i][1]:
+            include_earlier, labelled_at = net["tags"][i][1][viewer]
+            # The membership covers the post.
+            tagged = tagged or include_earlier or written_at >= labelled_at
     return (
         connected and not blocked and (audience == "connections" or (audience == "tags" and tagged))
     )
@@ -247,16 +282,22 @@ def test_visible_to_matches_the_reference_model(db, net):
         tags = []
         for owner, members in net["tags"]:
             tag = TagFactory(owner=users[owner])
-            for member in members:
-                TagMembershipFactory(tag=tag, target=users[member])
+            for member, (include_earlier, labelled_at) in members.items():
+                TagMembershipFactory(
+                    tag=tag,
+                    target=users[member],
+                    include_earlier_posts=include_earlier,
+                    created_at=START + timedelta(hours=labelled_at),
+                )
             tags.append(tag)
         posts = [
             PostFactory(
                 author=users[author],
                 audience=audience,
                 audience_tags=[tags[i] for i in chosen],
+                created_at=START + timedelta(hours=written_at),
             )
-            for author, audience, chosen in net["posts"]
+            for author, audience, chosen, written_at in net["posts"]
         ]
         comments = [
             CommentFactory(post=posts[post_index], author=users[commenter])
