@@ -379,7 +379,8 @@ def dataset_build(size: DatasetSize, *, out=sys.stdout, anchor: datetime | None 
         copy = _Copy(
             raw,
             "connections_tagmembership",
-            ["created_at", "tag_id", "target_id"],
+            # Labelled with earlier posts shown (the default): who sees what is as before.
+            ["created_at", "tag_id", "target_id", "include_earlier_posts"],
             out,
             30 * n,
             "tag memberships",
@@ -391,7 +392,7 @@ def dataset_build(size: DatasetSize, *, out=sys.stdout, anchor: datetime | None 
                 chosen = rng.sample(mine, min(len(mine), rng.randint(5, 15)))
                 members[tag_id] = chosen
                 for target in chosen:
-                    copy.row(_stamp(since), tag_id, target)
+                    copy.row(_stamp(since), tag_id, target, "t")
         stats["tag_memberships"] = copy.close()
 
         # --- Posts, their audience tags and photos ----------------------------------------

@@ -344,6 +344,24 @@ class Bench:
         median = statistics.median(shown) if shown else 0
         self.say(f"  {'':<28} median comments shown on the post page: {median}")
 
+    def search(self) -> None:
+        """The API search (SPEC §9) for each sampled person: a word no post holds (the GIN
+        index answers alone) and one most posts hold (the circle's posts are ranked)."""
+        api = Client()
+        path = reverse("api-search")
+        for name, word in (("api_search_rare", "zeppelin"), ("api_search_common", "birthday")):
+            self.measure_pages(
+                name,
+                [
+                    (
+                        api,
+                        f"{path}?q={word}",
+                        {"HTTP_AUTHORIZATION": f"Bearer {self.token_of[u.pk]}"},
+                    )
+                    for u in self.people
+                ],
+            )
+
     def digests(self) -> None:
         week = self.week
         people = self.people
@@ -546,6 +564,8 @@ class Bench:
             "post_page_author",
             "profile_timeline",
             "api_comments",
+            "api_search_rare",
+            "api_search_common",
         ):
             counts = results.get(name, {}).get("queries", [])
             if len(counts) > 1:
@@ -673,6 +693,7 @@ def _bench_run(*, status, samples, batch_users, batch_workers, explain, check, s
         try:
             bench.feed()
             bench.post_profile_comments()
+            bench.search()
         finally:
             gc_untune(previous)
         bench.digests()

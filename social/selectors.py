@@ -447,7 +447,9 @@ def _search_posts(*, viewer, query: str):
     to_tsvector(config, body)), `rank` = ts_rank as double precision (exact through a cursor).
     Elsewhere (SQLite): every word of the query in the body, any case; `rank` 0 for all, so
     the order is newest first."""
-    posts = posts_visible(viewer=viewer)
+    # The viewer's circle first (as the feed): visible_to lets nothing else through, and the
+    # planner may then walk the circle's (author, created) ranges instead of every match.
+    posts = posts_visible(viewer=viewer).in_circle_of(viewer)
     if connections[router.db_for_read(Post)].vendor == "postgresql":
         config = search_config(viewer)
         document = SearchVector("body", config=config)

@@ -160,8 +160,9 @@ def test_search_page_query_count_is_constant(net, client, django_assert_num_quer
     for n in range(count):
         PostFactory(author=author, body=f"{WORD} {n}")
     client.force_login(author)
-    # 1 the session, 2 the user, 3 the posts, 4 the matching connections.
-    with django_assert_num_queries(4):
+    # 1 the session, 2 the user, 3 the posts, 4 the matching connections, 5 the navigation's
+    # unread notification count.
+    with django_assert_num_queries(5):
         response = client.get(f"/search/?q={WORD}")
     assert response.content.decode().count('class="post card') == count
 
