@@ -157,6 +157,7 @@ PAGES = {
     "digest/": "/digest/",
     "digest/<str:week>/": "/digest/2026-W05/",
     "notifications/": "/notifications/",
+    "search/": "/search/?q=moment",
 }
 
 EXTRA_PAGES = [
@@ -165,6 +166,7 @@ EXTRA_PAGES = [
     "/no/such/page/",  # 404
     "/feed/?cursor=not-a-cursor",  # 400
     "/digest/not-a-week/",  # 400
+    "/search/?q=x",  # 400: too short
     "/admin/login/",
     "/api/docs/",
 ]
