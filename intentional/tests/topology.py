@@ -53,6 +53,7 @@ SETTINGS = {
     "CELERY_TASK_TIME_LIMIT": "12",  # also the digest claim lease (DIGEST_CLAIM_LEASE)
     "CELERY_TASK_SOFT_TIME_LIMIT": "10",
     "CELERY_VISIBILITY_TIMEOUT": "10",  # a dead worker's task goes to another after this
+    "NOTIFICATION_EMAIL_BATCH_SECONDS": "1",  # instant notification emails: 10 min in production
 }
 
 
@@ -402,6 +403,18 @@ class Topology:
             message = message_from_bytes(path.read_bytes(), policy=policy.default)
             recipient = message["To"].addresses[0].addr_spec  # "Name <address>" or address
             found.append((recipient, str(message["Subject"]).strip()))
+        return found
+
+    def recipients_of(self, text: str) -> list[str]:
+        """The recipient once for each time `text` stands in the text part of an accepted
+        message (an instant notification email lists several notifications, one a line)."""
+        found = []
+        for path in sorted(self.mail.glob("[0-9]*.eml")):
+            message = message_from_bytes(path.read_bytes(), policy=policy.default)
+            body = message.get_body(preferencelist=("plain",))
+            if body is not None:
+                recipient = message["To"].addresses[0].addr_spec
+                found += [recipient] * body.get_content().count(text)
         return found
 
     def digests_to(self, emails) -> dict[str, int]:
