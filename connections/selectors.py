@@ -21,7 +21,7 @@ SELF, CONNECTED, PENDING_OUTGOING, PENDING_INCOMING, NONE = (
 RELATIONSHIPS = [SELF, CONNECTED, PENDING_OUTGOING, PENDING_INCOMING, NONE]
 
 
-def _by_name():
+def person_order():
     """Order people by what pages call them (display name, else username), any case."""
     return Lower(Coalesce(NullIf("display_name", Value("")), "username"))
 
@@ -94,7 +94,7 @@ def connected_people(*, user: User) -> QuerySet[User]:
             | Q(pk__in=rows.filter(user_b=user).values("user_a"))
         )
         .annotate(since=Subquery(since))
-        .order_by(_by_name(), "pk")
+        .order_by(person_order(), "pk")
     )
 
 
