@@ -47,8 +47,9 @@ class Sentinels:
         return value
 
     def id(self, name: str) -> int:
-        """An id; the call may pass an id or a model instance (its pk is bound)."""
-        return self._new(name, self._FIRST_ID + len(self.places), lambda v: getattr(v, "pk", v))
+        """An id; the call may pass an id or a model instance (its pk is bound). An id past
+        the database's integer range names no row (as Django's own lookups treat it)."""
+        return self._new(name, self._FIRST_ID + len(self.places), _id_value)
 
     def instance(self, name: str, model):
         """A model instance known by its pk (the viewer): what the queryset reads of it."""
@@ -105,12 +106,26 @@ class PrecompiledQuery:
         alias = router.db_for_read(self.model)
         compiled = self._compiled.get((alias, shape_key)) or self._compile(alias, shape_key)
         queryset, compiler, sql, params, places = compiled
-        bound = [
-            place[1](values[place[0]]) if place else param
-            for param, place in zip(params, places, strict=True)
-        ]
+        try:
+            bound = [
+                place[1](values[place[0]]) if place else param
+                for param, place in zip(params, places, strict=True)
+            ]
+        except _NoRow:
+            return []
         execution = _Execution(queryset, compiler, alias, sql, bound)
         return list(queryset._iterable_class(execution))
+
+
+class _NoRow(Exception):
+    """A bound value no row can hold: the query has no rows, and is not run."""
+
+
+def _id_value(value) -> int:
+    value = getattr(value, "pk", value)
+    if isinstance(value, int) and not -(2**63) <= value < 2**63:
+        raise _NoRow
+    return value
 
 
 def _place(sentinels: Sentinels, param):
