@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.socialaccount",
     "allauth.socialaccount.providers.google",
+    # Two-factor login and passkeys (SPEC §11): pages under /accounts/2fa/.
+    "allauth.mfa",
     "django_prometheus",
     "intentional",
     "connections",
@@ -297,6 +299,14 @@ ACCOUNT_FORMS = {
     "change_password": "social.account_forms.ChangePasswordForm",
     "reset_password_from_key": "social.account_forms.ResetPasswordKeyForm",
 }
+# Two-factor (SPEC §11): an authenticator app with recovery codes, and passkeys both as a second
+# factor and to log in without a password.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_PASSKEY_LOGIN_ENABLED = True
+MFA_TOTP_ISSUER = "Intentional"
+# WebAuthn needs a secure context: https in production; http://localhost is one for browsers.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
+
 # Our own rate limits (django-ratelimit, RATELIMITS below) apply; allauth's would double them.
 ACCOUNT_RATE_LIMITS = False
 LOGIN_REDIRECT_URL = "/"
