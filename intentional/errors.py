@@ -3,8 +3,9 @@ friendly pages for the browser. Nothing internal (stack, SQL, paths) is ever sho
 
 Services speak the domain (STYLE.md "Errors"): `ValidationError` (bad input, by field),
 `ObjectDoesNotExist` (nothing the caller may see: hidden and missing alike), `PermissionDenied`
-(seen but not theirs to change), `Unavailable` (a part we depend on is down). Two places turn
-them into answers: `exception_handler` (DRF's EXCEPTION_HANDLER) for the API, and
+(seen but not theirs to change), `Unavailable` (a part we depend on is down),
+`AuthenticationRefused` (a sign-in that needs more than it was given). Two places turn them
+into answers: `exception_handler` (DRF's EXCEPTION_HANDLER) for the API, and
 `page_exception_response` (intentional.middleware.ExceptionAnswersMiddleware) for pages."""
 
 import logging
@@ -33,6 +34,13 @@ class Unavailable(Exception):
 
     error_type = "service_unavailable"
     retry_after = 30
+
+
+class AuthenticationRefused(Exception):
+    """Credentials were checked and are not enough to sign in (e.g. a second factor is
+    missing or wrong): the API answers 401 with `error_type` and the message."""
+
+    error_type = "not_authenticated"
 
 
 def is_api(request) -> bool:
@@ -105,6 +113,8 @@ def exception_handler(exc, context):
         return error_json(
             503, exc.error_type, str(exc), headers={"Retry-After": str(exc.retry_after)}
         )
+    if isinstance(exc, AuthenticationRefused):
+        return error_json(401, exc.error_type, str(exc))
     if isinstance(exc, Http404 | ObjectDoesNotExist):
         exc = drf.NotFound()
     elif isinstance(exc, PermissionDenied):

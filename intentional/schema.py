@@ -1,9 +1,13 @@
 """OpenAPI schema additions: the error responses every endpoint may give (SPEC §6)."""
 
+from collections.abc import Iterable
+
 from drf_spectacular.plumbing import build_basic_type
 from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse
 
 ERROR_COMPONENT = "Error"
+ERROR_REFERENCE = {"$ref": f"#/components/schemas/{ERROR_COMPONENT}"}
 
 _ERRORS = {
     "400": "Invalid input (`validation_error` with `fields`, `parse_error`, or `bad_request`).",
@@ -46,7 +50,7 @@ def _error_schema() -> dict:
 def add_error_responses(result, generator, request, public):
     """drf-spectacular postprocessing hook: document the shared error shape on every operation."""
     result.setdefault("components", {}).setdefault("schemas", {})[ERROR_COMPONENT] = _error_schema()
-    reference = {"$ref": f"#/components/schemas/{ERROR_COMPONENT}"}
+    reference = ERROR_REFERENCE
     for path_item in result.get("paths", {}).values():
         for operation in path_item.values():
             responses = operation.setdefault("responses", {})
@@ -59,3 +63,19 @@ def add_error_responses(result, generator, request, public):
                     },
                 )
     return result
+
+
+def error_response(description: str, examples: Iterable[OpenApiExample] = ()) -> OpenApiResponse:
+    """An error answer one operation documents itself (its own description and examples), in
+    the shared shape (`add_error_responses` keeps it and adds the component)."""
+    return OpenApiResponse(
+        response=ERROR_REFERENCE, description=description, examples=list(examples)
+    )
+
+
+def error_example(name: str, type_: str, message: str, **fields) -> OpenApiExample:
+    """An example of an error answer: `{"error": {"type", "message", "fields"?}}`."""
+    error = {"type": type_, "message": message}
+    if fields:
+        error["fields"] = fields
+    return OpenApiExample(name, value={"error": error}, response_only=True)

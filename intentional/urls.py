@@ -18,7 +18,7 @@ urlpatterns = [
     path("health/ready/", health.ready, name="health-ready"),
     path("metrics", health.metrics, name="metrics"),
     path("admin/", admin.site.urls),
-    # Rate-limited versions of allauth's login, sign-up and password checks come before
+    # Rate-limited versions of allauth's login, sign-up, password and code checks come before
     # allauth's own URLs.
     path("accounts/login/", account_views.LoginView.as_view(), name="account_login"),
     path("accounts/signup/", account_views.SignupView.as_view(), name="account_signup"),
@@ -31,6 +31,22 @@ urlpatterns = [
         "accounts/reauthenticate/",
         account_views.ReauthenticateView.as_view(),
         name="account_reauthenticate",
+    ),
+    # Two-factor codes, counted on the account's "mfa" limit (SPEC §11).
+    path(
+        "accounts/2fa/authenticate/",
+        account_views.MfaAuthenticateView.as_view(),
+        name="mfa_authenticate",
+    ),
+    path(
+        "accounts/2fa/reauthenticate/",
+        account_views.MfaReauthenticateView.as_view(),
+        name="mfa_reauthenticate",
+    ),
+    path(
+        "accounts/2fa/totp/activate/",
+        account_views.ActivateTotpView.as_view(),
+        name="mfa_activate_totp",
     ),
     path("accounts/", include("allauth.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

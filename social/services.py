@@ -27,6 +27,7 @@ from intentional.metrics import (
 )
 from intentional.validators import validate_multi_line
 from social.images import EncodedImage, image_decode, image_encode
+from social.mfa import mfa_login_check
 from social.models import (
     COMMENT_KINDS,
     PHOTO_ALT_MAX_LENGTH,
@@ -52,11 +53,15 @@ def user_register(*, email: str, username: str, password: str) -> User:
     return user
 
 
-def token_obtain(*, request, account: User | None, login: str, password: str) -> dict[str, str]:
-    """API tokens `{access, refresh}` for a login (username or email) and its password;
-    `account` is the one the login names (selectors.user_for_login), if any. ValidationError
-    when they do not match. An unknown login still runs the password hasher, so timing tells
-    nothing."""
+def token_obtain(
+    *, request, account: User | None, login: str, password: str, code: str = ""
+) -> dict[str, str]:
+    """API tokens `{access, refresh}` for a login (username or email) and its password, plus
+    a `code` when the account has two-factor login (social.mfa); `account` is the one the login
+    names (selectors.user_for_login), if any. ValidationError when login and password do not
+    match, whatever the code (nothing about two-factor login is told before the password is
+    right); then MFARequired or InvalidCode. An unknown login still runs the password hasher,
+    so timing tells nothing."""
     user = authenticate(
         request,
         username=account.username if account is not None else login,
@@ -64,6 +69,7 @@ def token_obtain(*, request, account: User | None, login: str, password: str) ->
     )
     if user is None:
         raise ValidationError(_("The login or the password is not right."))
+    mfa_login_check(request=request, user=user, code=code)
     refresh = RefreshToken.for_user(user)
     return {"access": str(refresh.access_token), "refresh": str(refresh)}
 

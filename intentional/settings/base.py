@@ -436,6 +436,11 @@ RATELIMITS = {
     "invitation": env.str("RATELIMIT_INVITATION", default="20/d"),
     # Not in SPEC §7: building a zip of a whole account is costly, so it is limited too.
     "export": env.str("RATELIMIT_EXPORT", default="10/h"),
+    # Two-factor codes (SPEC §11), per account, pages and API alike: the sign-in code, the
+    # reauthentication code, and confirming or removing an authenticator app. allauth's own
+    # per-account pace for codes (its limits are off, ACCOUNT_RATE_LIMITS): at 10 a minute, a
+    # six-digit code would be guessed in a month with a one-in-three chance.
+    "mfa": env.str("RATELIMIT_MFA", default="5/5m"),
 }
 # A cache outage must not lock everyone out (SPEC §7): limits are skipped while it lasts.
 RATELIMIT_FAIL_OPEN = True

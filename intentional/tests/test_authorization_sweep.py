@@ -60,6 +60,7 @@ OPEN_MUTE = "anyone may quietly mute anyone they can find (SPEC §8); the muted 
 OWN_DIGEST = "the parameter is a week: the viewer's own digest, never someone else's"
 OPEN_INVITE = "an invitation link is meant to be passed on: the token is the permission"
 OWN_SEARCH = "search answers the viewer's own question from visible_to (SPEC §9): 200 and nothing"
+OWN_2FA = "two-factor set-up names no one: it only ever acts on the viewer's own account"
 
 # Route (as the URLconf spells it) → what the stranger tries.
 SWEEP: dict[str, list[Case]] = {
@@ -148,6 +149,14 @@ SWEEP: dict[str, list[Case]] = {
         Case("POST", "{api}/audience/preview/", data={"audience": "connections", "post": "{post}"})
     ],
     "api/v1/search/": [Case("GET", "{api}/search/?q=7431", 200, public=OWN_SEARCH)],
+    # No parameter either: the stranger's own (absent) authenticator app, never the owner's.
+    "api/v1/me/2fa/totp/": [
+        Case("POST", "{api}/me/2fa/totp/", 200, public=OWN_2FA),
+        Case("DELETE", "{api}/me/2fa/totp/", 404, data={"code": "123456"}, public=OWN_2FA),
+    ],
+    "api/v1/me/2fa/totp/confirm/": [
+        Case("POST", "{api}/me/2fa/totp/confirm/", 400, data={"code": "123456"}, public=OWN_2FA)
+    ],
 }
 
 # Route prefixes with parameters that are not a person's object, and why.

@@ -42,6 +42,7 @@ def test_limits_default_to_the_spec(settings):
         "connection_request": "50/d",
         "invitation": "20/d",
         "export": "10/h",
+        "mfa": "5/5m",  # two-factor codes (SPEC §11): social/tests/test_api_mfa.py
     }
     assert settings.RATELIMIT_ENABLE is True
 

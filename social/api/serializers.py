@@ -58,14 +58,44 @@ class RegisterOutputSerializer(serializers.ModelSerializer):
         fields = ["id", "username", "email"]
 
 
+# Long enough for a code typed with spaces or dashes; codes are 6 (app) or 8 (recovery) digits.
+MFA_CODE_MAX_LENGTH = 32
+
+
 class TokenInputSerializer(serializers.Serializer):
     login = serializers.CharField(help_text="Email or username.")
     password = serializers.CharField(write_only=True, style={"input_type": "password"})
+    code = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=MFA_CODE_MAX_LENGTH,
+        help_text="Only for an account with two-factor login (SPEC §11): a current code from "
+        "its authenticator app, or one of its unused recovery codes (each works once).",
+    )
 
 
 class TokenOutputSerializer(serializers.Serializer):
     access = serializers.CharField()
     refresh = serializers.CharField()
+
+
+class TotpSetupSerializer(serializers.Serializer):
+    secret = serializers.CharField(help_text="Base32 secret to type into an authenticator app.")
+    otpauth_url = serializers.CharField(
+        help_text="The same as an `otpauth://totp/…` URL, for a QR code."
+    )
+
+
+class MfaCodeInputSerializer(serializers.Serializer):
+    code = serializers.CharField(max_length=MFA_CODE_MAX_LENGTH)
+
+
+class RecoveryCodesSerializer(serializers.Serializer):
+    recovery_codes = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="The account's unused recovery codes: each signs in once in place of a code "
+        "from the app. Keep them somewhere safe.",
+    )
 
 
 class MeSerializer(serializers.ModelSerializer):

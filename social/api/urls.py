@@ -12,6 +12,8 @@ urlpatterns = [
     path("auth/logout/", views.LogoutView.as_view(), name="api-logout"),
     path("me/", views.MeView.as_view(), name="api-me"),
     path("me/export/", views.MeExportView.as_view(), name="api-me-export"),
+    path("me/2fa/totp/", views.TotpView.as_view(), name="api-totp"),
+    path("me/2fa/totp/confirm/", views.TotpConfirmView.as_view(), name="api-totp-confirm"),
     path(
         "me/notification-settings/",
         views.NotificationSettingsView.as_view(),

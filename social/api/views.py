@@ -5,7 +5,7 @@ from django.http import FileResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.generics import GenericAPIView
 from rest_framework.parsers import MultiPartParser
@@ -20,7 +20,8 @@ from connections.services import invitation_accept
 from intentional.api import JSONParser
 from intentional.metrics import FEED_SECONDS
 from intentional.ratelimit import ratelimit_enforce
-from social import exports, selectors, services
+from intentional.schema import error_example, error_response
+from social import exports, mfa, selectors, services
 from social.api.serializers import (
     AccountDeleteInputSerializer,
     AudiencePreviewInputSerializer,
@@ -31,6 +32,7 @@ from social.api.serializers import (
     CommentSerializer,
     ExportQueuedSerializer,
     MeSerializer,
+    MfaCodeInputSerializer,
     NotificationPageSerializer,
     NotificationReadInputSerializer,
     NotificationSerializer,
@@ -42,6 +44,7 @@ from social.api.serializers import (
     PostSerializer,
     PostUpdateInputSerializer,
     ProfileSerializer,
+    RecoveryCodesSerializer,
     RefreshInputSerializer,
     RegisterInputSerializer,
     RegisterOutputSerializer,
@@ -49,6 +52,7 @@ from social.api.serializers import (
     TagMemberPreviewSerializer,
     TokenInputSerializer,
     TokenOutputSerializer,
+    TotpSetupSerializer,
 )
 from social.forms import AccountDeleteForm
 from social.models import User
@@ -85,21 +89,87 @@ class RegisterView(APIView):
         return Response(RegisterOutputSerializer(user).data, status=status.HTTP_201_CREATED)
 
 
+# The schema's examples quote the API's answers in English (social/mfa.py says them through
+# gettext; social/tests/test_api_mfa.py checks that the two agree).
+_CODE_WRONG = "This code is not right, or it has been used already."
+
+
 class TokenView(APIView):
-    """Trade `{login, password}` (login = email or username) for `{access, refresh}` JWTs."""
+    """Trade `{login, password}` (login = email or username) for `{access, refresh}` JWTs;
+    with two-factor login on, `{login, password, code}` (SPEC §11)."""
 
     permission_classes = [AllowAny]
     authentication_classes: list = []
 
-    @extend_schema(request=TokenInputSerializer, responses={200: TokenOutputSerializer})
+    @extend_schema(
+        request=TokenInputSerializer,
+        responses={
+            200: TokenOutputSerializer,
+            400: error_response(
+                "The login or the password is not right (`validation_error`), whatever the "
+                "code: nothing about two-factor login is told before the password is right.",
+                [
+                    error_example(
+                        "Wrong login or password",
+                        "validation_error",
+                        "The login or the password is not right.",
+                        non_field_errors=["The login or the password is not right."],
+                    )
+                ],
+            ),
+            401: error_response(
+                "The password is right, but the account has two-factor login: "
+                "`mfa_required` without a code, `invalid_code` for a wrong, expired or "
+                "already used one. An account with passkeys only signs in to the API with a "
+                "recovery code.",
+                [
+                    error_example(
+                        "Code needed",
+                        "mfa_required",
+                        "This account has two-factor login: send a code from your "
+                        "authenticator app, or one of your recovery codes, as “code”.",
+                    ),
+                    error_example("Wrong or used code", "invalid_code", _CODE_WRONG),
+                ],
+            ),
+        },
+        examples=[
+            OpenApiExample(
+                "Password",
+                value={"login": "ada@example.com", "password": "correct horse battery"},
+                request_only=True,
+            ),
+            OpenApiExample(
+                "Password and a code from the app",
+                value={"login": "ada", "password": "correct horse battery", "code": "123456"},
+                request_only=True,
+            ),
+            OpenApiExample(
+                "Password and a recovery code",
+                value={"login": "ada", "password": "correct horse battery", "code": "40723158"},
+                request_only=True,
+            ),
+        ],
+        description="Codes count on the account's two-factor limit (`RATELIMITS['mfa']`), "
+        "shared with the two-factor pages; every attempt counts on its login limit.",
+    )
     def post(self, request):
         data = TokenInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         login = data.validated_data["login"]
+        code = data.validated_data.get("code", "")
         account = selectors.user_for_login(login=login)
         ratelimit_enforce(request, name="login", by_ip=True, account=account, login=login)
+        if code:
+            # Before the password is checked, so that the answers are the same for every
+            # account, with two-factor login or without, known or not.
+            ratelimit_enforce(request, name="mfa", account=account, login=login)
         tokens = services.token_obtain(
-            request=request, account=account, login=login, password=data.validated_data["password"]
+            request=request,
+            account=account,
+            login=login,
+            password=data.validated_data["password"],
+            code=code,
         )
         return Response(tokens)
 
@@ -170,6 +240,137 @@ class MeView(APIView):
             raise serializers.ValidationError(form.errors)
         services.user_delete(user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+_CODE_EXAMPLE = OpenApiExample("A code from the app", value={"code": "123456"}, request_only=True)
+_TOTP_SETUP_DOC = (
+    "Two-factor login with an authenticator app (SPEC §11). Code checks count on the "
+    "account's two-factor limit (`RATELIMITS['mfa']`), shared with the sign-in code and the "
+    "two-factor pages."
+)
+
+
+class TotpView(APIView):
+    """Set up (`POST`, then `POST confirm/`) or remove (`DELETE`) the authenticator app."""
+
+    schema = _DeleteWithBodySchema()
+
+    @extend_schema(
+        request=None,
+        responses={
+            200: TotpSetupSerializer,
+            400: error_response(
+                "An authenticator app is already set up, or an email address of the account "
+                "is not verified yet (`validation_error`).",
+                [
+                    error_example(
+                        "Already set up",
+                        "validation_error",
+                        "An authenticator app is already set up. Remove it first to set up "
+                        "another one.",
+                        non_field_errors=[
+                            "An authenticator app is already set up. Remove it first to set "
+                            "up another one."
+                        ],
+                    )
+                ],
+            ),
+        },
+        examples=[
+            OpenApiExample(
+                "A new secret",
+                value={
+                    "secret": "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP",
+                    "otpauth_url": "otpauth://totp/ada%40example.com?"
+                    "secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP&issuer=Intentional",
+                },
+                response_only=True,
+            )
+        ],
+        description=f"{_TOTP_SETUP_DOC} Starts a set-up: a new secret, waiting "
+        f"{mfa.TOTP_SETUP_SECONDS // 60} minutes for `confirm/` (a later call replaces it). "
+        "Nothing is active until then.",
+    )
+    def post(self, request):
+        return Response(TotpSetupSerializer(mfa.totp_setup_start(user=request.user)).data)
+
+    @extend_schema(
+        request=MfaCodeInputSerializer,
+        responses={
+            204: None,
+            400: error_response(
+                "The code is not right, or was used already (`validation_error` on `code`).",
+                [
+                    error_example(
+                        "Wrong code", "validation_error", f"code: {_CODE_WRONG}", code=[_CODE_WRONG]
+                    )
+                ],
+            ),
+            404: error_response("No authenticator app is set up (`not_found`)."),
+        },
+        examples=[
+            _CODE_EXAMPLE,
+            OpenApiExample("A recovery code", value={"code": "40723158"}, request_only=True),
+        ],
+        description=f"{_TOTP_SETUP_DOC} Removes the app after a current code from it (or an "
+        "unused recovery code); the recovery codes go too unless a passkey still needs them.",
+    )
+    def delete(self, request):
+        ratelimit_enforce(request, name="mfa", account=request.user)
+        data = MfaCodeInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        mfa.totp_deactivate(request=request, user=request.user, code=data.validated_data["code"])
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class TotpConfirmView(APIView):
+    """Finish setting up the authenticator app with a code from it: `{recovery_codes}`."""
+
+    @extend_schema(
+        request=MfaCodeInputSerializer,
+        responses={
+            200: RecoveryCodesSerializer,
+            400: error_response(
+                "The code is not right (`validation_error` on `code`: nothing is set up), no "
+                "set-up is waiting, or an app is already set up.",
+                [
+                    error_example(
+                        "Wrong code",
+                        "validation_error",
+                        "code: This code is not right. Check your device's clock.",
+                        code=["This code is not right. Check your device's clock."],
+                    ),
+                    error_example(
+                        "Nothing waiting",
+                        "validation_error",
+                        "No authenticator app set-up is waiting (or it expired): start again.",
+                        non_field_errors=[
+                            "No authenticator app set-up is waiting (or it expired): start again."
+                        ],
+                    ),
+                ],
+            ),
+        },
+        examples=[
+            _CODE_EXAMPLE,
+            OpenApiExample(
+                "Set up, with recovery codes",
+                value={"recovery_codes": ["40723158", "91630477", "07214586"]},
+                response_only=True,
+            ),
+        ],
+        description=f"{_TOTP_SETUP_DOC} Activates the secret of the last `POST "
+        "/api/v1/me/2fa/totp/` once a code from it is right, and answers the recovery codes "
+        "(made now, or the account's unused ones if a passkey made them before).",
+    )
+    def post(self, request):
+        ratelimit_enforce(request, name="mfa", account=request.user)
+        data = MfaCodeInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        codes = mfa.totp_activate(
+            request=request, user=request.user, code=data.validated_data["code"]
+        )
+        return Response(RecoveryCodesSerializer({"recovery_codes": codes}).data)
 
 
 class MeExportView(APIView):
