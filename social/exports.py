@@ -1,13 +1,13 @@
 """People own their data (SPEC §7): everything a person owns, as JSON plus their photo files in a
 zip. Small accounts download it at once; large ones get it built by a Celery task.
 
-What is "theirs": their profile, email addresses, posts (with audience and tags) and photo
-files, their comments anywhere, the comments of others on their posts that they can see
-(`CommentQuerySet.visible_to`), connections and requests, blocks and mutes they made, their
-notifications (as they may see them now) and email choices, tags and members, invitations,
-digests (only the entries they can still see) and their avatar. Apps built on top of `social`
-(digest) add their section through an AppConfig method `user_export(user)`, so dependencies
-keep running one way.
+What is "theirs": their profile, email addresses, two-factor methods (never their secrets),
+posts (with audience and tags) and photo files, their comments anywhere, the comments of others
+on their posts that they can see (`CommentQuerySet.visible_to`), connections and requests, blocks
+and mutes they made, their notifications (as they may see them now) and email choices, tags and
+members, invitations, digests (only the entries they can still see) and their avatar. Apps built
+on top of `social` (digest) add their section through an AppConfig method `user_export(user)`,
+so dependencies keep running one way.
 """
 
 import json
@@ -20,6 +20,7 @@ from datetime import timedelta
 from typing import IO
 
 from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
 from allauth.socialaccount.models import SocialAccount
 from django.apps import apps
 from django.conf import settings
@@ -73,6 +74,26 @@ def export_posts(*, user: User):
             ),
         )
     )
+
+
+def _authenticators(user: User) -> list[dict]:
+    """Their two-factor methods (SPEC §11): what each is and when it was added and last used,
+    never what it holds (a TOTP secret, the recovery codes' seed, a passkey's credential)."""
+    entries = []
+    for authenticator in Authenticator.objects.filter(user=user).order_by("created_at", "pk"):
+        entry = {
+            "type": authenticator.type,
+            "created_at": _when(authenticator.created_at),
+            "last_used_at": _when(authenticator.last_used_at),
+        }
+        if authenticator.type == Authenticator.Type.WEBAUTHN:
+            passkey = authenticator.wrap()
+            entry["name"] = passkey.name
+            entry["passwordless"] = passkey.is_passwordless
+        elif authenticator.type == Authenticator.Type.RECOVERY_CODES:
+            entry["unused_codes"] = len(authenticator.wrap().get_unused_codes())
+        entries.append(entry)
+    return entries
 
 
 def export_data(*, user: User) -> dict:
@@ -145,6 +166,7 @@ def export_data(*, user: User) -> dict:
             }
             for account in SocialAccount.objects.filter(user=user).order_by("provider")
         ],
+        "authenticators": _authenticators(user),
         "posts": posts,
         "comments": [
             {

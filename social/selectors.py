@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from allauth.account.models import EmailAddress
+from allauth.mfa import app_settings as mfa_settings
+from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.core.exceptions import ValidationError
@@ -75,6 +77,51 @@ def user_for_login(*, login: str) -> User | None:
         User.objects.filter(Q(username__iexact=login) | Q(email__iexact=login) | Exists(address))
         .order_by("pk")
         .first()
+    )
+
+
+@dataclass(frozen=True)
+class AccountSecurity:
+    """What protects a person's login (SPEC §11), as the Security card on /settings/ says it."""
+
+    authenticator_app: bool
+    # None until recovery codes exist (they are made with the first authenticator).
+    recovery_codes_unused: int | None
+    recovery_codes_total: int
+    passkey_names: list[str]
+    # allauth refuses a second factor while an email address is unverified (an attacker who
+    # signed up with someone's address must not lock its owner out).
+    can_add: bool
+
+
+def account_security_for(*, user: User) -> AccountSecurity:
+    """The person's authenticators, never their secrets: two queries whatever they have (the
+    authenticators, oldest first; whether an email address awaits verification)."""
+    authenticator_app = False
+    recovery_codes = None
+    passkey_names = []
+    for authenticator in Authenticator.objects.filter(user_id=user.pk).order_by("created_at", "pk"):
+        if authenticator.type == Authenticator.Type.TOTP:
+            authenticator_app = True
+        elif authenticator.type == Authenticator.Type.RECOVERY_CODES:
+            recovery_codes = authenticator.wrap()
+        elif authenticator.type == Authenticator.Type.WEBAUTHN:
+            passkey_names.append(authenticator.wrap().name)
+    can_add = mfa_settings.ALLOW_UNVERIFIED_EMAIL or not (
+        EmailAddress.objects.filter(user_id=user.pk, verified=False).exists()
+    )
+    return AccountSecurity(
+        authenticator_app=authenticator_app,
+        recovery_codes_unused=(
+            len(recovery_codes.get_unused_codes()) if recovery_codes is not None else None
+        ),
+        recovery_codes_total=(
+            len(recovery_codes.generate_codes())
+            if recovery_codes is not None
+            else mfa_settings.RECOVERY_CODE_COUNT
+        ),
+        passkey_names=passkey_names,
+        can_add=can_add,
     )
 
 

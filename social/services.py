@@ -501,8 +501,8 @@ def user_delete(*, user: User) -> None:
         # simplejwt keeps issued refresh tokens with SET_NULL; they are the person's too.
         OutstandingToken.objects.filter(user_id=user.pk).delete()
         # Connections, blocks, mutes (both ways), notifications and actor rows, tags and
-        # memberships, invitations, digests, exports, email addresses and social accounts go
-        # by ON DELETE CASCADE.
+        # memberships, invitations, digests, exports, email addresses, social accounts and
+        # two-factor authenticators (allauth.mfa's, secrets included) go by ON DELETE CASCADE.
         User.objects.filter(pk=user.pk).delete()
         if keys:
             transaction.on_commit(lambda: _queue_file_deletes(keys, storage_delete_files))

@@ -386,6 +386,7 @@ def _render_settings(request, *, form=None, delete_form=None, choices_form=None,
         "choices_form": choices_form or NotificationChoicesForm(user=request.user),
         "delete_form": delete_form or AccountDeleteForm(user=request.user),
         "exports": exports.exports_available(user=request.user),
+        "security": selectors.account_security_for(user=request.user),
     }
     return render(request, "social/settings.html", context, status=status)
 

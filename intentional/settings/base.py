@@ -304,6 +304,12 @@ ACCOUNT_FORMS = {
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_PASSKEY_LOGIN_ENABLED = True
 MFA_TOTP_ISSUER = "Intentional"
+# The site's wording on allauth.mfa's passkey forms; a passkey is added to log in without a
+# password unless the person unticks it.
+MFA_FORMS = {
+    "add_webauthn": "social.account_forms.AddPasskeyForm",
+    "edit_webauthn": "social.account_forms.EditPasskeyForm",
+}
 # WebAuthn needs a secure context: https in production; http://localhost is one for browsers.
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 import pytest
+from allauth.mfa.models import Authenticator
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.urls import URLPattern, URLResolver, get_resolver
@@ -32,8 +33,9 @@ from connections.tests.factories import (
 from digest.models import Digest, DigestEntry
 from social import services
 from social.models import Comment, DataExport, Notification, Photo, Post, User
-from social.tests.factories import CommentFactory, UserFactory
+from social.tests.factories import PASSWORD, CommentFactory, UserFactory
 from social.tests.helpers import upload
+from social.tests.mfa import add_passkey, enable_totp
 
 pytestmark = pytest.mark.django_db
 
@@ -45,12 +47,15 @@ MISSING_USERNAME = "no_such_person"
 class Case:
     method: str
     # Placeholders: {post} {comment} {photo} {tag} {request} {export} {notification} {owner}
-    # {member} {week} {token}; {api} is "/api/v1".
+    # {member} {week} {token} {passkey}; {api} is "/api/v1".
     url: str
     expect: int = 404
     data: dict = field(default_factory=dict)
     # Why a route answers a stranger with something else than 404 (open by design).
     public: str = ""
+    # The stranger has just confirmed their password, as allauth asks before changing anything
+    # of two-factor login (without it every such route answers a redirect, whoever asks).
+    reauthenticated: bool = False
 
 
 OPEN_PROFILE = "profiles are found by exact username (SPEC §6); bio, avatar and posts hidden"
@@ -106,6 +111,20 @@ SWEEP: dict[str, list[Case]] = {
     "digest/<str:week>/": [Case("GET", "/digest/{week}/", 200, public=OWN_DIGEST)],
     # No parameter in the route, but a search for the owner's words.
     "search/": [Case("GET", "/search/?q=7431", 200, public=OWN_SEARCH)],
+    # Two-factor login (allauth.mfa, SPEC §11): someone else's passkey.
+    "accounts/2fa/webauthn/keys/<int:pk>/edit/": [
+        Case("GET", "/accounts/2fa/webauthn/keys/{passkey}/edit/", reauthenticated=True),
+        Case(
+            "POST",
+            "/accounts/2fa/webauthn/keys/{passkey}/edit/",
+            data={"name": "hijacked"},
+            reauthenticated=True,
+        ),
+    ],
+    "accounts/2fa/webauthn/keys/<int:pk>/remove/": [
+        Case("GET", "/accounts/2fa/webauthn/keys/{passkey}/remove/", reauthenticated=True),
+        Case("POST", "/accounts/2fa/webauthn/keys/{passkey}/remove/", reauthenticated=True),
+    ],
     # API
     "api/v1/users/<str:username>/": [Case("GET", "{api}/users/{owner}/", 200, public=OPEN_PROFILE)],
     "api/v1/connections/requests/<int:pk>/": [
@@ -163,8 +182,9 @@ SWEEP: dict[str, list[Case]] = {
 EXEMPT = {
     "admin/": "staff only: every admin URL redirects a non-staff person to the admin login "
     "(intentional/tests/test_admin.py and the apps' admin tests)",
-    "accounts/": "django-allauth's emailed links (password reset, email confirmation, social "
-    "login): a signed key in the URL is the permission",
+    # Its regular-expression routes; /accounts/2fa/ is swept (SWEEP, TWO_FACTOR_ROUTES).
+    "accounts/^": "django-allauth's emailed links (password reset, email confirmation): a "
+    "signed key in the URL is the permission",
     "digest/unsubscribe/<str:token>/": "the one-click unsubscribe link works without logging "
     "in (SPEC §5): the signed token is the permission",
     "notifications/unsubscribe/<str:token>/": "the notification emails' one-click unsubscribe "
@@ -245,6 +265,8 @@ def world(django_capture_on_commit_callbacks):
     key = default_storage.save("exports/secret-export.zip", ContentFile(b"zip"))
     export = DataExport.objects.create(user=owner, status="ready", file_key=key)
     invitation = InvitationFactory(inviter=owner)
+    totp_secret, recovery_codes = enable_totp(owner)
+    passkey = add_passkey(owner, "SECRET-KEY-7431")
     now = timezone.now()
     week = "2026-W05"
     digest = Digest.objects.create(
@@ -268,6 +290,7 @@ def world(django_capture_on_commit_callbacks):
         "member": member.username,
         "week": week,
         "token": invitation.token,
+        "passkey": passkey.pk,
         "api": "/api/v1",
     }
     secrets = [
@@ -282,6 +305,9 @@ def world(django_capture_on_commit_callbacks):
         photo.thumbnail_key,
         key,
         asked.username,  # who the owner asked to connect
+        "SECRET-KEY-7431",  # the owner's passkey, and what protects their login
+        totp_secret,
+        *recovery_codes,
     ]
     return {"owner": owner, "stranger": stranger, "ids": ids, "secrets": secrets}
 
@@ -300,6 +326,7 @@ def _snapshot(owner: User):
         list(Block.objects.filter(blocker=owner).values_list("pk", flat=True)),
         list(DataExport.objects.filter(user=owner).values_list("pk", "status")),
         list(Notification.objects.filter(recipient=owner).values_list("pk", "read_at")),
+        list(Authenticator.objects.filter(user=owner).values_list("pk", "data", "last_used_at")),
     )
 
 
@@ -345,6 +372,8 @@ def test_a_stranger_gets_nothing(case, world, client, settings):
         client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
     else:
         client.force_login(stranger)
+        if case.reauthenticated:
+            assert _reauthenticate(client).status_code == 302
     before = _snapshot(world["owner"])
 
     response = _request(client, case, world["ids"])
@@ -360,7 +389,8 @@ def test_a_stranger_gets_nothing(case, world, client, settings):
     missing = {
         **world["ids"],
         **dict.fromkeys(
-            ("post", "comment", "photo", "tag", "request", "export", "notification"), MISSING_ID
+            ("post", "comment", "photo", "tag", "request", "export", "notification", "passkey"),
+            MISSING_ID,
         ),
         "owner": MISSING_USERNAME,
     }
@@ -368,3 +398,66 @@ def test_a_stranger_gets_nothing(case, world, client, settings):
     assert answer_for_missing.status_code == response.status_code
     ids = (world["ids"], missing)
     assert _normalized(answer_for_missing, *ids) == _normalized(response, *ids)
+
+
+def _reauthenticate(client):
+    """Confirm the password, as allauth asks before two-factor settings change."""
+    return client.post("/accounts/reauthenticate/", {"password": PASSWORD})
+
+
+# --- Two-factor login (allauth.mfa under /accounts/2fa/, SPEC §11) -----------------------------
+
+# Every route under /accounts/2fa/ (with or without a parameter) → the URL tried. Each is for
+# the signed-in person's own authenticators: anonymous, it sends to the login page (the second
+# step of logging in and the passkey login included: without a password step or a passkey they
+# have nothing to show); signed in, it shows nothing of anyone else's.
+TWO_FACTOR_ROUTES = {
+    "accounts/2fa/": "/accounts/2fa/",
+    "accounts/2fa/authenticate/": "/accounts/2fa/authenticate/",
+    "accounts/2fa/reauthenticate/": "/accounts/2fa/reauthenticate/",
+    "accounts/2fa/totp/activate/": "/accounts/2fa/totp/activate/",
+    "accounts/2fa/totp/deactivate/": "/accounts/2fa/totp/deactivate/",
+    "accounts/2fa/recovery-codes/": "/accounts/2fa/recovery-codes/",
+    "accounts/2fa/recovery-codes/generate/": "/accounts/2fa/recovery-codes/generate/",
+    "accounts/2fa/recovery-codes/download/": "/accounts/2fa/recovery-codes/download/",
+    "accounts/2fa/webauthn/": "/accounts/2fa/webauthn/",
+    "accounts/2fa/webauthn/add/": "/accounts/2fa/webauthn/add/",
+    "accounts/2fa/webauthn/reauthenticate/": "/accounts/2fa/webauthn/reauthenticate/",
+    "accounts/2fa/webauthn/keys/<int:pk>/edit/": "/accounts/2fa/webauthn/keys/{passkey}/edit/",
+    "accounts/2fa/webauthn/keys/<int:pk>/remove/": (
+        "/accounts/2fa/webauthn/keys/{passkey}/remove/"
+    ),
+    "accounts/2fa/webauthn/login/": "/accounts/2fa/webauthn/login/",
+}
+
+
+def test_every_two_factor_route_is_in_the_table():
+    routes = [route for route in _all_routes() if route.startswith("accounts/2fa/")]
+    assert routes, "allauth.mfa's URLs are not mounted"
+    assert sorted(set(routes) - set(TWO_FACTOR_ROUTES)) == [], "add them to TWO_FACTOR_ROUTES"
+    assert sorted(set(TWO_FACTOR_ROUTES) - set(routes)) == [], "gone: remove them"
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+@pytest.mark.parametrize("route", sorted(TWO_FACTOR_ROUTES))
+def test_two_factor_routes_send_anonymous_people_to_log_in(route, method, world, client):
+    before = _snapshot(world["owner"])
+    url = TWO_FACTOR_ROUTES[route].format(**world["ids"])
+    response = client.get(url) if method == "GET" else client.post(url, {"code": "123456"})
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+    assert _snapshot(world["owner"]) == before
+
+
+@pytest.mark.parametrize("route", sorted(TWO_FACTOR_ROUTES))
+def test_two_factor_pages_show_a_stranger_nothing_of_the_owners(route, world, client, settings):
+    settings.RATELIMIT_ENABLE = False
+    client.force_login(world["stranger"])
+    assert _reauthenticate(client).status_code == 302
+    before = _snapshot(world["owner"])
+    response = client.get(TWO_FACTOR_ROUTES[route].format(**world["ids"]))
+    assert response.status_code in (200, 302, 404)
+    body = _body(response)
+    for secret in world["secrets"]:
+        assert secret not in body, secret
+    assert _snapshot(world["owner"]) == before

@@ -14,8 +14,9 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from connections.models import Connection
 from connections.tests.factories import InvitationFactory, TagFactory, connect
 from social import services
-from social.tests.factories import UserFactory
+from social.tests.factories import PASSWORD, UserFactory
 from social.tests.helpers import upload
+from social.tests.mfa import add_passkey, enable_totp
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -50,7 +51,9 @@ class InlineCode(HTMLParser):
             if name == "style":
                 self.problems.append(f"<{tag} style=…> inline style")
         if tag == "script":
-            if "src" not in attributes:
+            if (attributes.get("type") or "").strip().lower() == "application/json":
+                pass  # a data block (json_script, allauth's script settings): never executed
+            elif "src" not in attributes:
                 self._in_inline_script = True
                 self.problems.append("<script> without src")
             elif not re.match(r"^/(?!/)", attributes["src"]):  # same origin only
@@ -89,6 +92,10 @@ def test_the_scanner_finds_what_csp_blocks():
         "<script src=https://cdn.example/x.js> from elsewhere"
     ]
     assert inline_code('<script src="/static/js/site.js" defer></script>') == []
+    # Data for a script, which the browser does not run: json_script's, allauth's settings.
+    assert inline_code('<script id="d" type="application/json">{"a": 1}</script>') == []
+    assert inline_code('<script type="text/javascript">x()</script>') == ["<script> without src"]
+    assert inline_code('<script type="module">x()</script>') == ["<script> without src"]
 
 
 @pytest.mark.parametrize("path", _page_templates(), ids=lambda path: str(path.relative_to(ROOT)))
@@ -257,6 +264,84 @@ def test_every_page_has_the_headers_and_no_inline_code(world, settings):
         url = url.format(**world)
         response = anonymous.get(url, secure=True)
         _check(response, url)
+
+
+# Two-factor login (allauth.mfa, SPEC §11): every route under /accounts/2fa/ → what to render,
+# for someone with an authenticator app, recovery codes and a passkey who has just confirmed
+# their password (allauth asks before anything changes).
+TWO_FACTOR_PAGES = {
+    "accounts/2fa/": "/accounts/2fa/",
+    "accounts/2fa/reauthenticate/": "/accounts/2fa/reauthenticate/",
+    "accounts/2fa/totp/deactivate/": "/accounts/2fa/totp/deactivate/",
+    "accounts/2fa/recovery-codes/": "/accounts/2fa/recovery-codes/",
+    "accounts/2fa/recovery-codes/generate/": "/accounts/2fa/recovery-codes/generate/",
+    "accounts/2fa/recovery-codes/download/": "/accounts/2fa/recovery-codes/download/",  # text
+    "accounts/2fa/webauthn/": "/accounts/2fa/webauthn/",
+    "accounts/2fa/webauthn/add/": "/accounts/2fa/webauthn/add/",
+    "accounts/2fa/webauthn/reauthenticate/": "/accounts/2fa/webauthn/reauthenticate/",
+    "accounts/2fa/webauthn/keys/<int:pk>/edit/": "/accounts/2fa/webauthn/keys/{passkey}/edit/",
+    "accounts/2fa/webauthn/keys/<int:pk>/remove/": (
+        "/accounts/2fa/webauthn/keys/{passkey}/remove/"
+    ),
+    # Redirects when an app is already set up: rendered below for someone without one.
+    "accounts/2fa/totp/activate/": "/accounts/2fa/totp/activate/",
+    # The second step of logging in: rendered below after a password step.
+    "accounts/2fa/authenticate/": "/accounts/2fa/authenticate/",
+    # The passkey login: JSON for the login page's script, a redirect otherwise.
+    "accounts/2fa/webauthn/login/": "/accounts/2fa/webauthn/login/",
+}
+
+
+def test_every_two_factor_route_is_rendered_here():
+    routes = set(_routes(get_resolver().url_patterns))
+    two_factor = {route for route in routes if route.startswith("accounts/2fa/")}
+    assert two_factor and two_factor == set(TWO_FACTOR_PAGES)
+
+
+@pytest.mark.django_db
+def test_two_factor_pages_have_the_headers_and_no_inline_code(settings):
+    settings.RATELIMIT_ENABLE = False
+    person = UserFactory(username="guarded")
+    enable_totp(person)
+    passkey = add_passkey(person, "Phone")
+    client = Client()
+    client.force_login(person)
+    assert client.post("/accounts/reauthenticate/", {"password": PASSWORD}).status_code == 302
+    statuses = {}
+    for url in TWO_FACTOR_PAGES.values():
+        url = url.format(passkey=passkey.pk)
+        response = client.get(url, secure=True)
+        statuses[url] = response.status_code
+        _check(response, url)
+    assert statuses["/accounts/2fa/totp/activate/"] == 302  # → deactivate
+    assert statuses["/accounts/2fa/recovery-codes/download/"] == 200
+    assert [url for url, status in statuses.items() if status == 200] == [
+        url.format(passkey=passkey.pk)
+        for route, url in TWO_FACTOR_PAGES.items()
+        if route
+        not in (
+            "accounts/2fa/totp/activate/",
+            "accounts/2fa/authenticate/",
+            "accounts/2fa/webauthn/login/",
+        )
+    ]
+    # The set-up page (its QR code is a data: image), for someone without an app.
+    newcomer = UserFactory()
+    client = Client()
+    client.force_login(newcomer)
+    client.post("/accounts/reauthenticate/", {"password": PASSWORD})
+    response = client.get("/accounts/2fa/totp/activate/", secure=True)
+    assert response.status_code == 200
+    _check(response, "/accounts/2fa/totp/activate/")
+    # The second step of logging in, with its passkey alternative.
+    client = Client()
+    login = {"login": person.username, "password": PASSWORD}
+    assert client.post("/accounts/login/", login, secure=True)["Location"] == (
+        "/accounts/2fa/authenticate/"
+    )
+    response = client.get("/accounts/2fa/authenticate/", secure=True)
+    assert response.status_code == 200 and b"mfa_webauthn_authenticate" in response.content
+    _check(response, "/accounts/2fa/authenticate/")
 
 
 @pytest.mark.django_db

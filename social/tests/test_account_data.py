@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from allauth.mfa.models import Authenticator
 from allauth.socialaccount.models import SocialAccount
 from django.apps import apps
 from django.conf import settings as django_settings
@@ -44,6 +45,7 @@ from social.tests.helpers import (
     metadata_upload,
     upload,
 )
+from social.tests.mfa import add_passkey, enable_totp
 
 pytestmark = pytest.mark.django_db
 
@@ -92,6 +94,11 @@ def world(django_capture_on_commit_callbacks):
     InvitationFactory(inviter=friend)
     SocialAccount.objects.create(user=me, provider="google", uid="google-uid-of-me")
     SocialAccount.objects.create(user=friend, provider="google", uid="google-uid-of-friend")
+    # Two-factor login (SPEC §11): an authenticator app, recovery codes and a passkey each.
+    totp_secret, recovery_codes = enable_totp(me)
+    add_passkey(me, "My laptop")
+    enable_totp(friend)
+    add_passkey(friend, "Friend's phone")
     now = timezone.now()
     digest = Digest.objects.create(
         user=me,
@@ -122,6 +129,8 @@ def world(django_capture_on_commit_callbacks):
         "friends_private": friends_private,
         "my_comment": my_comment,
         "invitation": invitation,
+        "totp_secret": totp_secret,
+        "recovery_codes": recovery_codes,
     }
 
 
@@ -158,6 +167,15 @@ def test_export_holds_everything_the_person_owns(client, world):
             "last_login": data["linked_accounts"][0]["last_login"],
         }
     ]
+    assert [
+        (entry["type"], entry.get("name"), entry.get("passwordless"), entry.get("unused_codes"))
+        for entry in data["authenticators"]
+    ] == [
+        ("totp", None, None, None),
+        ("recovery_codes", None, None, 10),
+        ("webauthn", "My laptop", True, None),
+    ]
+    assert all(entry["created_at"] and "last_used_at" in entry for entry in data["authenticators"])
     assert [post["id"] for post in data["posts"]] == [post.pk for post in world["posts"]]
     by_id = {post["id"]: post for post in data["posts"]}
     assert by_id[world["posts"][1].pk]["audience"] == "tags"
@@ -235,6 +253,33 @@ def test_export_shows_nothing_of_others_that_the_person_cannot_see(client, world
     # Files: data.json, the avatar and this person's own photos, nothing else.
     own_photos = Photo.objects.filter(post__author=world["me"]).count()  # audience-ok: test
     assert len(archive.namelist()) == 1 + 1 + own_photos
+
+
+def test_export_lists_authenticators_but_never_their_secrets(client, world):
+    """What each second factor is, never what it holds: no TOTP secret, no recovery code nor
+    the seed they come from, nothing of a passkey's credential (SPEC §11)."""
+    me = world["me"]
+    client.force_login(me)
+    data, _archive = _open_zip(_zip_of(client.post("/settings/export/")))
+    text = json.dumps(data)
+    authenticators = {a.type: a for a in Authenticator.objects.filter(user=me)}
+    credential = authenticators["webauthn"].data["credential"]
+    secrets = [
+        world["totp_secret"],
+        authenticators["totp"].data["secret"],  # as stored (allauth's adapter may encrypt it)
+        authenticators["recovery_codes"].data["seed"],
+        *world["recovery_codes"],
+        credential["id"],
+        credential["response"]["attestationObject"],
+        credential["response"]["clientDataJSON"],
+    ]
+    for secret in secrets:
+        assert secret not in text
+    assert {"secret", "seed", "credential", "data"}.isdisjoint(
+        key for entry in data["authenticators"] for key in entry
+    )
+    # Only their own: the friend's passkey is not there.
+    assert "Friend's phone" not in text
 
 
 def test_export_api_returns_the_same_zip(auth_api):
@@ -377,6 +422,7 @@ def test_deleting_the_account_leaves_nothing_behind(
 
         export_request(user=me)
     RefreshToken.for_user(me)
+    assert Authenticator.objects.filter(user=me).count() == 3
     my_files = {me.avatar_key, DataExport.objects.get(user=me).file_key}
     for photo in Photo.objects.filter(post__author=me):  # audience-ok: test
         my_files |= set(photo.storage_keys())
@@ -398,6 +444,9 @@ def test_deleting_the_account_leaves_nothing_behind(
     assert not Connection.objects.of(me.pk).exists()
     assert not Block.objects.filter(blocked_id=me.pk).exists()
     assert not Tag.objects.owned_by(me.pk).exists()
+    # Their authenticators and the secrets in them (by ON DELETE CASCADE); the friend's stay.
+    assert not Authenticator.objects.filter(user_id=me.pk).exists()
+    assert Authenticator.objects.filter(user=world["friend"]).count() == 3
     assert _stored_files() == friends_files
     # Everyone else's things stay.
     assert Post.objects.filter(pk=world["friends_post"].pk).exists()  # audience-ok: test
@@ -527,13 +576,16 @@ def test_export_data_takes_the_same_number_of_queries_whatever_the_account_size(
         BlockFactory(blocker=me)
         MuteFactory(muter=me)
         InvitationFactory(inviter=me, used_by=friend)
+        add_passkey(me, f"Key {_}")
+    enable_totp(me)
     # The user; posts with their audience tags, photos and visible comments (4); own comments;
-    # email addresses; linked accounts; connections; blocks; mutes; notifications and their
-    # visible actors (2); tags with memberships and their people (3); invitations; digest
-    # memories, digest entries and digests (3).
-    with django_assert_num_queries(20):
+    # email addresses; linked accounts; authenticators; connections; blocks; mutes;
+    # notifications and their visible actors (2); tags with memberships and their people (3);
+    # invitations; digest memories, digest entries and digests (3).
+    with django_assert_num_queries(21):
         data = export_data(user=me)
     assert len(data["posts"]) == size and len(data["tags"]) == size
+    assert len(data["authenticators"]) == size + 2
     assert len(data["mutes"]) == size and len(data["notifications"]) == size
 
 
