@@ -13,15 +13,20 @@ it, pending, in the cache (encrypted as allauth stores secrets, `MFA_ADAPTER.enc
 `TOTP_SETUP_SECONDS`; `totp_activate` turns it into the account's authenticator once a code from
 it is right. Only the latest pending secret counts."""
 
+import base64
+import hashlib
+
 from allauth.account.adapter import get_adapter as get_account_adapter
 from allauth.mfa import signals
-from allauth.mfa.adapter import get_adapter
+from allauth.mfa.adapter import DefaultMFAAdapter, get_adapter
 from allauth.mfa.base.internal.flows import delete_dangling_recovery_codes
 from allauth.mfa.internal.flows.add import validate_can_add_authenticator
 from allauth.mfa.models import Authenticator
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret, validate_totp_code
 from allauth.mfa.utils import decrypt, encrypt, is_mfa_enabled
+from cryptography.fernet import Fernet, MultiFernet
+from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -197,3 +202,28 @@ def totp_deactivate(*, request, user: User, code: str) -> None:
 def _announce(request, user: User, signal, authenticators: list[Authenticator]) -> None:
     for authenticator in authenticators:
         signal.send(sender=Authenticator, request=request, user=user, authenticator=authenticator)
+
+
+class MFAAdapter(DefaultMFAAdapter):
+    """allauth's MFA adapter, with the secrets it stores (an authenticator app's key, the seed
+    of the recovery codes) encrypted at rest: a copy of the database alone cannot make codes.
+
+    Fernet (AES-128-CBC + HMAC) with a key derived from SECRET_KEY; the keys of
+    SECRET_KEY_FALLBACKS still decrypt, so rotating SECRET_KEY the way Django documents keeps
+    every authenticator working."""
+
+    def encrypt(self, text: str) -> str:
+        return _fernet().encrypt(text.encode()).decode()
+
+    def decrypt(self, encrypted_text: str) -> str:
+        return _fernet().decrypt(encrypted_text.encode()).decode()
+
+
+def _fernet_key(secret_key: str) -> bytes:
+    digest = hashlib.sha256(b"intentional.mfa.secrets:" + secret_key.encode()).digest()
+    return base64.urlsafe_b64encode(digest)
+
+
+def _fernet() -> MultiFernet:
+    keys = [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
+    return MultiFernet([Fernet(_fernet_key(key)) for key in keys])

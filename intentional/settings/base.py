@@ -304,6 +304,8 @@ ACCOUNT_FORMS = {
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_PASSKEY_LOGIN_ENABLED = True
 MFA_TOTP_ISSUER = "Intentional"
+# Authenticator secrets encrypted at rest (key derived from SECRET_KEY and its fallbacks).
+MFA_ADAPTER = "social.mfa.MFAAdapter"
 # The site's wording on allauth.mfa's passkey forms; a passkey is added to log in without a
 # password unless the person unticks it.
 MFA_FORMS = {
