@@ -2,6 +2,7 @@
 their forms work without writing any script, and nothing trips the CSP."""
 
 import pytest
+from playwright.sync_api import expect
 
 from connections.models import Connection, TagMembership
 from connections.tests.factories import InvitationFactory, TagFactory, connect
@@ -18,7 +19,7 @@ def test_people_and_tags_on_a_phone(page_factory):
     carol = UserFactory(username="carol_with_a_rather_long_name", display_name="Carol")
     connect(alice, bob)
     connect(carol, alice, status=Connection.Status.PENDING)
-    InvitationFactory(inviter=alice)
+    invitation = InvitationFactory(inviter=alice)
     tag = TagFactory(owner=alice, name="climbing crew")
 
     browser_page = page_factory(NARROW_PHONE)
@@ -32,6 +33,11 @@ def test_people_and_tags_on_a_phone(page_factory):
     page.goto("/people/")
     assert browser_page.horizontal_overflow() == 0
     browser_page.screenshot("people-phone")
+    # Copying the invitation link: the button says the template's data-copied text a moment.
+    browser_page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page.get_by_role("button", name="Copy", exact=True).click()
+    expect(page.get_by_role("button", name="Copied", exact=True)).to_be_visible()
+    assert f"/invite/{invitation.token}/" in page.evaluate("navigator.clipboard.readText()")
     page.get_by_role("button", name="Accept").click()
     page.wait_for_url("**/people/")
     assert Connection.objects.accepted_between(alice, carol).exists()

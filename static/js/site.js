@@ -1,15 +1,18 @@
 // Small progressive enhancements. Every page works without this file.
 (function () {
   "use strict";
-  // "Copy" buttons next to read-only fields (e.g. invitation links).
+  // "Copy" buttons next to read-only fields (e.g. invitation links); the button says its
+  // data-copied text (translated in the template) for a moment after copying.
   document.addEventListener("click", function (event) {
     var button = event.target.closest("[data-copy-target]");
     if (!button || !navigator.clipboard) return;
     var field = document.getElementById(button.getAttribute("data-copy-target"));
     if (!field) return;
     navigator.clipboard.writeText(field.value || field.textContent).then(function () {
+      var done = button.getAttribute("data-copied");
+      if (!done) return;
       var label = button.textContent;
-      button.textContent = "Copied";
+      button.textContent = done;
       setTimeout(function () { button.textContent = label; }, 1500);
     });
   });
