@@ -17,7 +17,8 @@ no language. The rule:
   <meta name=description> or <meta property=…>, and value of <input type=submit|button|reset>.
   A data-* attribute counts when its value (template code taken out) has a letter and a space
   or a capital letter: a sentence for a script to show (data-confirm, data-copied, the plural
-  forms of data-visible-…); a lower-case word without spaces is an identifier or a path
+  forms of data-visible-…); a lower-case word without spaces is an identifier or a path, and
+  so is a dotted name (data-allauth-onload="allauth.webauthn.forms.addForm")
   ("invitation-", "members/"), not language.
 - String literals in template code that become text: in a variable (`{{ x|default:"…" }}`)
   every literal with a word of two letters or more, except the format of |date and |time
@@ -82,7 +83,10 @@ def template_files() -> list[Path]:
     folders = [ROOT / "templates"]
     for config in apps.get_app_configs():
         folder = Path(config.path) / "templates"
-        if folder.is_dir() and ROOT in folder.parents:
+        # The project's own apps only: a virtualenv inside the checkout (.venv) holds
+        # installed packages, whose templates are their authors' to translate.
+        project_app = ROOT in folder.parents and "site-packages" not in folder.parts
+        if folder.is_dir() and project_app:
             folders.append(folder)
     return sorted(
         path
@@ -99,6 +103,8 @@ def _words(text: str) -> list[str]:
 def _is_sentence(value: str) -> bool:
     """Language, not an identifier: a word, and a space or a capital letter."""
     value = value.replace(CODE, "").strip()
+    if re.fullmatch(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)+", value):  # a dotted name: "allauth.x.addForm"
+        return False
     return bool(WORD.search(value)) and bool(re.search(r"\s|[A-Z]", value))
 
 
@@ -110,7 +116,9 @@ def _literals_in_code(contents: str, kind: TokenType) -> list[str]:
             found.append("|pluralize")
         for match in LITERAL.finditer(contents):
             marked, literal = match.groups()
-            if marked or re.search(r"\|\s*(date|time)\s*:\s*$", contents[: match.start()]):
+            if marked or re.search(
+                r"\|\s*(date|time|json_script)\s*:\s*$", contents[: match.start()]
+            ):
                 continue
             if re.search(r"[^\W\d_]{2,}", literal[1:-1]):
                 found.append(literal)
@@ -228,6 +236,9 @@ def untranslated(source: str, *, html: bool = True) -> list[tuple[int, str]]:
             skeleton.append(CODE + newlines)
     text = "".join(skeleton)
     if html:
+        # A tag whose name is template code (`<{% if href %}a{% else %}button{% endif %} …>`)
+        # is still a tag: its attributes are read as attributes, not as text.
+        text = re.sub(rf"<(/?){CODE}[^\s>]*", r"<\1x-code", text)
         parser = _Text()
         parser.feed(text)
         parser.close()
