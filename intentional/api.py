@@ -3,8 +3,13 @@
 import inspect
 
 from django.utils.translation import gettext as _
-from rest_framework import parsers, serializers
+from drf_spectacular.authentication import SessionScheme
+from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
+from rest_framework import authentication, parsers, serializers
 from rest_framework.exceptions import ParseError
+from rest_framework_simplejwt import authentication as jwt_authentication
+
+from intentional.languages import activate_person_language
 
 
 class JSONParser(parsers.JSONParser):
@@ -16,6 +21,36 @@ class JSONParser(parsers.JSONParser):
             return super().parse(stream, media_type, parser_context)
         except RecursionError:
             raise ParseError(_("The JSON is nested too deeply.")) from None
+
+
+class _PersonLanguage:
+    """Answer in the authenticated person's language (SPEC §12): DRF authenticates inside the
+    view, after every middleware has run, so the language Accept-Language chose
+    (intentional.middleware.LocaleMiddleware) is replaced here when the person chose one."""
+
+    def authenticate(self, request):
+        result = super().authenticate(request)
+        if result is not None:
+            activate_person_language(request._request, result[0])
+        return result
+
+
+class JWTAuthentication(_PersonLanguage, jwt_authentication.JWTAuthentication):
+    """simplejwt's Bearer authentication, in the person's language."""
+
+
+class SessionAuthentication(_PersonLanguage, authentication.SessionAuthentication):
+    """DRF's session authentication (with its CSRF check), in the person's language."""
+
+
+# The OpenAPI schema documents them as the classes they extend (drf-spectacular matches an
+# authentication class exactly).
+class JWTAuthenticationScheme(SimpleJWTScheme):
+    target_class = "intentional.api.JWTAuthentication"
+
+
+class SessionAuthenticationScheme(SessionScheme):
+    target_class = "intentional.api.SessionAuthentication"
 
 
 def _read(source_attrs: list[str]):
