@@ -56,19 +56,23 @@ class Week:
         in English. Each language gives the Django date formats (the `date` filter's) of the
         first and last day."""
         first, last = self.monday, self.sunday
-        # Translators: Django date formats (those of the "date" template filter) for the first
-        # and last day of a week that spans two years: "29 Dec 2025 – 4 Jan 2026".
-        first_format, last_format = (
-            pgettext("week across years, first day", "j M Y"),
-            pgettext("week across years, last day", "j M Y"),
-        )
-        if first.year == last.year and first.month != last.month:
-            # Translators: Django date formats for a week across two months: "26 Jan – 1 Feb 2026".
+        if first.year != last.year:
+            # Translators: Django date format (that of the "date" template filter) of the first
+            # day of a week across two years: "29 Dec 2025" in "29 Dec 2025 – 4 Jan 2026".
+            first_format = pgettext("week across years, first day", "j M Y")
+            # Translators: the last day of a week across two years: "4 Jan 2026".
+            last_format = pgettext("week across years, last day", "j M Y")
+        elif first.month != last.month:
+            # Translators: Django date format of the first day of a week across two months:
+            # "26 Jan" in "26 Jan – 1 Feb 2026".
             first_format = pgettext("week across months, first day", "j M")
+            # Translators: the last day of a week across two months: "1 Feb 2026".
             last_format = pgettext("week across months, last day", "j M Y")
-        elif first.year == last.year:
-            # Translators: Django date formats for a week within one month: "2 – 8 Feb 2026".
+        else:
+            # Translators: Django date format of the first day of a week within one month: "2"
+            # in "2 – 8 Feb 2026".
             first_format = pgettext("week within a month, first day", "j")
+            # Translators: the last day of a week within one month: "8 Feb 2026".
             last_format = pgettext("week within a month, last day", "j M Y")
         # Translators: a week's first and last day, each written with the formats above.
         return pgettext("week", "%(first)s – %(last)s") % {

@@ -39,12 +39,31 @@ def catalogue_paths(roots=None) -> list[Path]:
     )
 
 
+# A line of a catalogue that is not a comment or blank: a keyword and a quoted string, or a
+# string continuing the one above. polib reads some broken lines without a word (an unclosed
+# string loses its last character): they are refused here first, as msgfmt does.
+_LINE = re.compile(
+    r'^(?:(?:msgctxt|msgid|msgid_plural|msgstr|msgstr\[\d+\])[ \t]+)?"(?:[^"\\]|\\.)*"[ \t]*$'
+)
+
+
+def _syntax_errors(text: str) -> list[str]:
+    return [
+        f"line {number}: syntax error: {line[:60]!r}"
+        for number, line in enumerate(text.splitlines(), start=1)
+        if line.strip() and not line.lstrip().startswith("#") and not _LINE.match(line)
+    ]
+
+
 def catalogue_read(path: Path) -> polib.POFile:
     """The catalogue at `path`; CatalogueError if it is not a well-formed one (a syntax error,
-    the same message twice)."""
+    not UTF-8, the same message twice)."""
     try:
+        errors = _syntax_errors(path.read_text(encoding="utf-8"))
+        if errors:
+            raise CatalogueError(f"{path}: Syntax error\n  " + "\n  ".join(errors))
         return polib.pofile(str(path), check_for_duplicates=True, encoding="utf-8")
-    except (OSError, ValueError, UnicodeDecodeError) as error:
+    except (OSError, ValueError) as error:  # UnicodeDecodeError is a ValueError
         raise CatalogueError(f"{path}: {error}") from None
 
 
