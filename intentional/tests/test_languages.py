@@ -141,6 +141,19 @@ def test_an_api_validation_error_is_in_the_person_s_language():
     assert User.objects.get(pk=person.pk).language == "es"
 
 
+def test_an_unknown_api_route_answers_in_the_person_s_language():
+    # No DRF view authenticates anyone there: the 404 handler reads the token itself.
+    person = UserFactory(language="fr")
+    response = _jwt_client(person).get("/api/v1/no-such-thing/", HTTP_ACCEPT_LANGUAGE="de")
+    assert response.status_code == 404
+    assert response.json()["error"]["type"] == "not_found"
+    assert response["Content-Language"] == "fr"
+    # A token that does not authenticate anyone leaves Accept-Language's choice.
+    stranger = APIClient(HTTP_AUTHORIZATION="Bearer not-a-token")
+    response = stranger.get("/api/v1/no-such-thing/", HTTP_ACCEPT_LANGUAGE="de")
+    assert response.status_code == 404 and response["Content-Language"] == "de"
+
+
 # --- Setting it ---------------------------------------------------------------------------------
 
 
