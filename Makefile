@@ -22,8 +22,10 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(VENV)/bin/pyth
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
-## make run: set up on the embedded defaults, load the demo network, serve on 127.0.0.1:8000.
+## make run: compile the translation catalogues, set up on the embedded defaults, load the demo
+## network, serve on 127.0.0.1:8000.
 run: install
+	$(RUN_ENV) $(PY) manage.py compile_catalogues --stale
 	$(RUN_ENV) $(PY) manage.py migrate --noinput
 	$(RUN_ENV) $(PY) manage.py seed_demo
 	@echo ""
@@ -35,14 +37,17 @@ lint: install-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-## make test: lint, migrations check, the whole suite (PostgreSQL when DATABASE_URL is set).
+## make test: lint, migrations check, the translation catalogues compiled (a broken one fails
+## here), the whole suite (PostgreSQL when DATABASE_URL is set).
 ## First, with plain bash and before the .venv exists, the Debian packages it needs when they are
 ## missing (Chromium for the browser tests, python3-venv): the script .ci/run calls too.
 test:
 	bash scripts/ensure_system_packages.sh
 	$(MAKE) --no-print-directory lint
 	$(RUN_ENV) $(PY) manage.py makemigrations --check --dry-run
+	$(RUN_ENV) $(PY) manage.py compile_catalogues
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 media staticfiles test-artifacts
+	find locale -name "*.mo" -delete

@@ -11,6 +11,17 @@ from social.tests.factories import UserFactory
 pytest_plugins = ["intentional.tests.browser"]
 
 
+def pytest_configure(config):
+    """Tests read the compiled translation catalogues (SPEC §12): a clean clone, or a .po
+    changed since its .mo was built, gets them compiled first, as `make test` does."""
+    from intentional.catalogues import CatalogueError, catalogues_compile
+
+    try:
+        catalogues_compile(only_stale=True)
+    except CatalogueError as error:
+        raise pytest.UsageError(f"A translation catalogue is refused:\n{error}") from None
+
+
 @pytest.fixture(autouse=True)
 def _isolated(settings, tmp_path):
     """Each test gets its own media folder and an empty cache (rate-limit counters included)."""

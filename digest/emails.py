@@ -4,20 +4,33 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from digest.photos import photo_thumbnail_absolute_url
 from digest.selectors import DigestPage
 from digest.tokens import unsubscribe_url
+from intentional.languages import recipient_language
 from social.models import EmailChoice, User
 from social.selectors import notifications_between
 
 
 def digest_email_subject(page: DigestPage) -> str:
-    return f"Your week with Intentional: {page.week.label()} ({page.week})"
+    """The subject, in the active language."""
+    return _("Your week with Intentional: %(dates)s (%(week)s)") % {
+        "dates": page.week.label(),
+        "week": page.week,
+    }
 
 
 def digest_email_message(*, page: DigestPage, user: User) -> EmailMultiAlternatives:
-    """The email of `page` to `user` (who must be the viewer `page` was selected for)."""
+    """The email of `page` to `user` (who must be the viewer `page` was selected for), in
+    their language (the page's summary is written in it by `digest_deliver`)."""
+    with recipient_language(user):
+        return _digest_email_message(page=page, user=user)
+
+
+def _digest_email_message(*, page: DigestPage, user: User) -> EmailMultiAlternatives:
     unsubscribe = unsubscribe_url(user)
     week_url = settings.SITE_URL + reverse("digest:week", args=[str(page.week)])
     # The week's notifications the recipient chose to get weekly (SPEC §5, §8), as they may
@@ -52,6 +65,7 @@ def digest_email_message(*, page: DigestPage, user: User) -> EmailMultiAlternati
             "List-Unsubscribe": f"<{unsubscribe}>",
             # RFC 8058: mail clients may unsubscribe with one POST to the URL above.
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            "Content-Language": translation.get_language(),
         },
     )
     message.attach_alternative(render_to_string("digest/email/digest.html", context), "text/html")

@@ -73,7 +73,7 @@ class DigestEntry(models.Model):
             ),
             models.UniqueConstraint(fields=["user", "post"], name="digest_entry_user_post_unique"),
         ]
-        verbose_name_plural = "digest entries"
+        verbose_name_plural = _("digest entries")
 
     def __str__(self) -> str:
         return f"{self.digest} #{self.position}"
@@ -94,7 +94,7 @@ class DigestMemory(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user", "post"], name="digest_memory_user_post_unique"),
         ]
-        verbose_name_plural = "digest memories"
+        verbose_name_plural = _("digest memories")
 
     def __str__(self) -> str:
         return f"{self.digest}: memory of post {self.post_id}"
@@ -122,7 +122,7 @@ class DigestDelivery(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        verbose_name_plural = "digest deliveries"
+        verbose_name_plural = _("digest deliveries")
 
     def __str__(self) -> str:
         return f"{self.digest}: {self.status}"

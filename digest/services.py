@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Now
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from digest.emails import digest_email_message
 from digest.models import Digest, DigestDelivery, DigestEntry, DigestMemory
@@ -23,6 +24,7 @@ from digest.selectors import (
 )
 from digest.summary import summary_basis, summary_generate
 from digest.weeks import Week, week_current, week_last_completed
+from intentional.languages import recipient_language
 from intentional.metrics import DIGEST_EMAILS, DIGEST_SECONDS
 from social.models import User
 
@@ -38,7 +40,10 @@ class WeekBeforeFirst(Exception):
     """The week comes before the viewer's first week (`digest_first_week`): nothing to show."""
 
     def __init__(self, first: Week):
-        super().__init__(f"Your digests begin with the week of {first.label()} ({first}).")
+        super().__init__(
+            _("Your digests begin with the week of %(dates)s (%(week)s).")
+            % {"dates": first.label(), "week": first}
+        )
         self.first = first
 
 
@@ -73,9 +78,11 @@ def digest_build(
             if posts
             else []
         )
-        # Outside the transaction: the endpoint may take seconds.
-        summary, source = summary_generate(posts)
-        basis = summary_basis(posts)
+        # Outside the transaction: the endpoint may take seconds. In the language the person
+        # reads their email in (SPEC §12); a page in another one writes its own (selectors).
+        with recipient_language(user):
+            summary, source = summary_generate(posts)
+            basis = summary_basis(posts)
         start, end = week.bounds(user.timezone)
         try:
             with transaction.atomic():
@@ -178,8 +185,14 @@ def digest_deliver(*, user_id: int, week: Week) -> str:
     user = User.objects.filter(pk=user_id).first()
     if user is None or not (user.is_active and user.digest_email_enabled and user.email):
         return SKIPPED_DISABLED
+    # The page, its summary and the email in the recipient's language (a task has no request).
+    with recipient_language(user):
+        return _digest_deliver(user=user, week=week)
+
+
+def _digest_deliver(*, user: User, week: Week) -> str:
     digest = digest_build(user=user, week=week)
-    delivery, _ = DigestDelivery.objects.get_or_create(digest=digest)
+    delivery, _created = DigestDelivery.objects.get_or_create(digest=digest)
     if delivery.status in (DigestDelivery.Status.SENT, DigestDelivery.Status.SKIPPED):
         return ALREADY_DONE
     abandoned = Q(

@@ -15,12 +15,15 @@ from collections.abc import Sequence
 from typing import Protocol
 
 from django.conf import settings
+from django.utils import formats, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext, pgettext
 
 logger = logging.getLogger(__name__)
 
 SOURCE_BUILTIN = "builtin"
 SOURCE_LLM = "llm"
-QUIET_WEEK = "Nobody shared anything this week."
+QUIET_WEEK = gettext_lazy("Nobody shared anything this week.")
 # An answer longer than this is cut at a sentence end (or hard) before it is stored.
 MAX_SUMMARY_CHARS = 600
 QUOTE_WORDS = 12
@@ -40,11 +43,22 @@ class SummaryPost(Protocol):
     is_milestone: bool
 
 
-def summary_basis(posts) -> str:
+def summary_language() -> str:
+    """The language a summary written now is in: the active one (SPEC §12; the digest's
+    services write as the recipient, `intentional.languages.recipient_language`)."""
+    return translation.get_language() or settings.LANGUAGE_CODE
+
+
+def summary_basis(posts, *, language: str | None = None) -> str:
     """A fingerprint of what a summary is written from: each post's id, milestone flag and text,
-    in order. A stored summary whose basis differs from the posts its reader can see now may
-    quote text that is gone (an edit, a narrowed audience, a deletion) and is written again."""
+    in order, and the language it is written in (`summary_language`). A stored summary whose
+    basis differs from the posts its reader can see now may quote text that is gone (an edit,
+    a narrowed audience, a deletion), or be in another language, and is written again."""
+    language = language or summary_language()
     written_from = [[post.pk, post.is_milestone, post.body] for post in posts]
+    if language != settings.LANGUAGE_CODE:
+        # The default language keeps the fingerprint summaries had before there were others.
+        written_from = [language, written_from]
     return hashlib.sha256(json.dumps(written_from).encode()).hexdigest()
 
 
@@ -60,11 +74,136 @@ def summary_quote(body: str, *, words: int = QUOTE_WORDS) -> str:
     return first_sentence
 
 
+def _number(value: int) -> str:
+    """A count as the language writes numbers."""
+    return formats.number_format(value)
+
+
+def _separator() -> str:
+    # Translators: between the items of a list but the last two: "Ana, Bob and Cy".
+    return pgettext("list", ", ")
+
+
 def _names(names: list[str]) -> str:
-    """["A"] → "A"; ["A", "B"] → "A and B"; ["A", "B", "C"] → "A, B and C"."""
+    """["A"] → "A"; ["A", "B"] → "A and B"; ["A", "B", "C"] → "A, B and C" (in the language)."""
     if len(names) <= 1:
         return "".join(names)
-    return f"{', '.join(names[:-1])} and {names[-1]}"
+    # Translators: the last two items of a list of names or quotes: "Ana, Bob and Cy".
+    return pgettext("list", "%(items)s and %(last)s") % {
+        "items": _separator().join(names[:-1]),
+        "last": names[-1],
+    }
+
+
+def _quote_marks(quote: str) -> str:
+    # Translators: a quotation from a post, with the language's quotation marks.
+    return pgettext("summary", "“%(quote)s”") % {"quote": quote}
+
+
+def _photos(count: int) -> str:
+    """A post (or several) with no words: "a photo", "2 photos"."""
+    return ngettext("a photo", "%(count)s photos", count) % {"count": _number(count)}
+
+
+def _quoted(post: SummaryPost) -> str:
+    quote = summary_quote(post.body)
+    return _quote_marks(quote) if quote else _photos(1)
+
+
+def _quotes(posts: Sequence[SummaryPost]) -> list[str]:
+    """One person's posts as quotes, photo-only ones counted once at the end ("2 photos")."""
+    texts = map(summary_quote, (post.body for post in posts))
+    quotes = [_quote_marks(quote) for quote in texts if quote]
+    photos = len(posts) - len(quotes)
+    if photos:
+        quotes.append(_photos(photos))
+    return quotes
+
+
+def _milestones(milestones: Sequence[SummaryPost]) -> str:
+    """The milestones sentence: the first three, each person named once with their quotes."""
+    shown = milestones[:3]
+    by_person: dict[str, list[SummaryPost]] = {}
+    for post in shown:
+        by_person.setdefault(post.author.name, []).append(post)
+    more = len(milestones) - len(shown)
+    if len(by_person) == 1:
+        [(name, posts)] = by_person.items()
+        values = {"name": name, "quotes": _names(_quotes(posts)), "count": _number(more)}
+        if more:
+            text = ngettext(
+                "Big news from %(name)s: %(quotes)s, and %(count)s more",
+                "Big news from %(name)s: %(quotes)s, and %(count)s more",
+                more,
+            )
+        else:
+            text = _("Big news from %(name)s: %(quotes)s")
+        return _sentence(text % values)
+    parts = [
+        # Translators: a person and what they shared: "Ana (“We got married!”, a photo)".
+        pgettext("summary", "%(name)s (%(quotes)s)")
+        % {"name": name, "quotes": _separator().join(_quotes(posts))}
+        for name, posts in by_person.items()
+    ]
+    values = {"people": _names(parts), "count": _number(more)}
+    if more:
+        return (
+            ngettext(
+                "A week of milestones: %(people)s, and %(count)s more.",
+                "A week of milestones: %(people)s, and %(count)s more.",
+                more,
+            )
+            % values
+        )
+    return _("A week of milestones: %(people)s.") % values
+
+
+def _sentence(text: str) -> str:
+    """`text` ending in a full stop, unless a quote at its end already closes it (“…!”)."""
+    if re.search(r"[.!?…]\W*$", text):
+        return text
+    # Translators: ends a sentence that has no end mark of its own.
+    return pgettext("summary", "%(text)s.") % {"text": text}
+
+
+def summary_builtin(posts: Sequence[SummaryPost]) -> str:
+    """1-4 sentences in the active language: milestones first, then who shared, then one
+    highlight."""
+    if not posts:
+        return str(QUIET_WEEK)
+    sentences = []
+    milestones = [post for post in posts if post.is_milestone]
+    if milestones:
+        sentences.append(_milestones(milestones))
+
+    people = _people_in_order(posts)
+    if len(people) > 4:
+        others = len(people) - 3
+        who = ngettext(
+            "%(names)s and %(count)s other", "%(names)s and %(count)s others", others
+        ) % {"names": _separator().join(people[:3]), "count": _number(others)}
+    else:
+        who = _names(people)
+    sentences.append(
+        ngettext(
+            "%(who)s shared %(count)s moment with you.",
+            "%(who)s shared %(count)s moments with you.",
+            len(posts),
+        )
+        % {"who": who, "count": _number(len(posts))}
+    )
+
+    others = [post for post in posts if not post.is_milestone]
+    if others:
+        # The most important of the rest (posts arrive chronologically; the sort is stable).
+        top = max(others, key=lambda post: getattr(post, "importance", 0))
+        if top.body.strip():
+            sentences.append(
+                _sentence(
+                    _("%(name)s wrote %(quote)s") % {"name": top.author.name, "quote": _quoted(top)}
+                )
+            )
+    return " ".join(sentences[:4])
 
 
 def _people_in_order(posts: Sequence[SummaryPost]) -> list[str]:
@@ -76,66 +215,6 @@ def _people_in_order(posts: Sequence[SummaryPost]) -> list[str]:
     return sorted(order, key=lambda name: (-counts[name], order.index(name)))
 
 
-def _quoted(post: SummaryPost) -> str:
-    quote = summary_quote(post.body)
-    return f"“{quote}”" if quote else "a photo"
-
-
-def _quotes(posts: Sequence[SummaryPost]) -> list[str]:
-    """One person's posts as quotes, photo-only ones counted once at the end ("2 photos")."""
-    quotes = [f"“{quote}”" for quote in map(summary_quote, (post.body for post in posts)) if quote]
-    photos = len(posts) - len(quotes)
-    if photos:
-        quotes.append("a photo" if photos == 1 else f"{photos} photos")
-    return quotes
-
-
-def _milestones(milestones: Sequence[SummaryPost]) -> str:
-    """The milestones sentence: the first three, each person named once with their quotes."""
-    shown = milestones[:3]
-    by_person: dict[str, list[SummaryPost]] = {}
-    for post in shown:
-        by_person.setdefault(post.author.name, []).append(post)
-    more = len(milestones) - len(shown)
-    tail = f", and {more} more" if more else ""
-    if len(by_person) == 1:
-        [(name, posts)] = by_person.items()
-        return _sentence(f"Big news from {name}: {_names(_quotes(posts))}{tail}")
-    parts = [f"{name} ({', '.join(_quotes(posts))})" for name, posts in by_person.items()]
-    return f"A week of milestones: {_names(parts)}{tail}."
-
-
-def _sentence(text: str) -> str:
-    """`text` ending in a full stop, unless a quote at its end already closes it (“…!”)."""
-    return text if re.search(r"[.!?…]”$", text) else f"{text}."
-
-
-def summary_builtin(posts: Sequence[SummaryPost]) -> str:
-    """1-4 sentences: milestones first, then who shared, then one highlight."""
-    if not posts:
-        return QUIET_WEEK
-    sentences = []
-    milestones = [post for post in posts if post.is_milestone]
-    if milestones:
-        sentences.append(_milestones(milestones))
-
-    people = _people_in_order(posts)
-    moments = "moment" if len(posts) == 1 else "moments"
-    if len(people) > 4:
-        who = f"{', '.join(people[:3])} and {len(people) - 3} others"
-    else:
-        who = _names(people)
-    sentences.append(f"{who} shared {len(posts)} {moments} with you.")
-
-    others = [post for post in posts if not post.is_milestone]
-    if others:
-        # The most important of the rest (posts arrive chronologically; the sort is stable).
-        top = max(others, key=lambda post: getattr(post, "importance", 0))
-        if top.body.strip():
-            sentences.append(_sentence(f"{top.author.name} wrote {_quoted(top)}"))
-    return " ".join(sentences[:4])
-
-
 def _endpoint(url: str) -> str:
     """Accept a base URL ("https://host", "https://host/v1") or the full endpoint."""
     url = url.rstrip("/")
@@ -144,6 +223,14 @@ def _endpoint(url: str) -> str:
     if url.endswith("/v1"):
         return f"{url}/chat/completions"
     return f"{url}/v1/chat/completions"
+
+
+def _language_name() -> str:
+    """The active language's English name ("French"), for the endpoint's instructions."""
+    try:
+        return translation.get_language_info(summary_language())["name"]
+    except KeyError:
+        return "English"
 
 
 def llm_messages(posts: Sequence[SummaryPost]) -> list[dict]:
@@ -158,7 +245,8 @@ def llm_messages(posts: Sequence[SummaryPost]) -> list[dict]:
             "role": "system",
             "content": (
                 "You write the summary at the top of a weekly digest of posts from a person's "
-                "close friends and family. Write 1 to 4 warm, plain sentences in English: who "
+                "close friends and family. Write 1 to 4 warm, plain sentences in "
+                f"{_language_name()}: who "
                 "shared, life events first, names and at most short quotes. Do not invent "
                 "anything; use only the posts given. No greeting, no lists, no markdown."
             ),

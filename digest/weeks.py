@@ -9,7 +9,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 WEEK_RE = re.compile(r"^(?P<year>\d{4})-W(?P<week>\d{2})$")
 # Before this there is nothing to show, and zoneinfo arithmetic near year 1 overflows.
@@ -50,13 +52,33 @@ class Week:
         return start, end
 
     def label(self) -> str:
-        """A human label: "2 – 8 Feb 2026" or "29 Dec 2025 – 4 Jan 2026"."""
+        """A human label in the active language: "2 – 8 Feb 2026" or "29 Dec 2025 – 4 Jan 2026"
+        in English. Each language gives the Django date formats (the `date` filter's) of the
+        first and last day."""
         first, last = self.monday, self.sunday
         if first.year != last.year:
-            return f"{first.day} {first:%b %Y} – {last.day} {last:%b %Y}"
-        if first.month != last.month:
-            return f"{first.day} {first:%b} – {last.day} {last:%b %Y}"
-        return f"{first.day} – {last.day} {last:%b %Y}"
+            # Translators: Django date format (that of the "date" template filter) of the first
+            # day of a week across two years: "29 Dec 2025" in "29 Dec 2025 – 4 Jan 2026".
+            first_format = pgettext("week across years, first day", "j M Y")
+            # Translators: the last day of a week across two years: "4 Jan 2026".
+            last_format = pgettext("week across years, last day", "j M Y")
+        elif first.month != last.month:
+            # Translators: Django date format of the first day of a week across two months:
+            # "26 Jan" in "26 Jan – 1 Feb 2026".
+            first_format = pgettext("week across months, first day", "j M")
+            # Translators: the last day of a week across two months: "1 Feb 2026".
+            last_format = pgettext("week across months, last day", "j M Y")
+        else:
+            # Translators: Django date format of the first day of a week within one month: "2"
+            # in "2 – 8 Feb 2026".
+            first_format = pgettext("week within a month, first day", "j")
+            # Translators: the last day of a week within one month: "8 Feb 2026".
+            last_format = pgettext("week within a month, last day", "j M Y")
+        # Translators: a week's first and last day, each written with the formats above.
+        return pgettext("week", "%(first)s – %(last)s") % {
+            "first": formats.date_format(first, first_format),
+            "last": formats.date_format(last, last_format),
+        }
 
 
 def _zone(tz: str | ZoneInfo) -> ZoneInfo:
@@ -67,14 +89,19 @@ def week_parse(value: str) -> Week:
     """ "2026-W05" → Week(2026, 5); WeekError for anything else (2026-W54, 2026-W5, ...)."""
     match = WEEK_RE.match(value or "")
     if not match:
-        raise WeekError(f"“{value}” is not a week; use the ISO form YYYY-Www, e.g. 2026-W05.")
+        raise WeekError(
+            _("“%(value)s” is not a week; use the ISO form YYYY-Www, e.g. 2026-W05.")
+            % {"value": value}
+        )
     year, number = int(match["year"]), int(match["week"])
     if year < MIN_YEAR:
-        raise WeekError(f"Weeks before {MIN_YEAR} are not available.")
+        raise WeekError(_("Weeks before %(year)s are not available.") % {"year": MIN_YEAR})
     try:
         date.fromisocalendar(year, number, 1)
     except ValueError:
-        raise WeekError(f"{year} has no week {number}.") from None
+        raise WeekError(
+            _("%(year)s has no week %(number)s.") % {"year": year, "number": number}
+        ) from None
     return Week(year, number)
 
 

@@ -2,9 +2,16 @@
 
 import inspect
 
+from django.db import DatabaseError
 from django.utils.translation import gettext as _
-from rest_framework import parsers, serializers
-from rest_framework.exceptions import ParseError
+from drf_spectacular.authentication import SessionScheme
+from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
+from rest_framework import authentication, parsers, serializers
+from rest_framework.exceptions import APIException, ParseError
+from rest_framework_simplejwt import authentication as jwt_authentication
+from rest_framework_simplejwt.exceptions import TokenError
+
+from intentional.languages import activate_person_language
 
 
 class JSONParser(parsers.JSONParser):
@@ -16,6 +23,51 @@ class JSONParser(parsers.JSONParser):
             return super().parse(stream, media_type, parser_context)
         except RecursionError:
             raise ParseError(_("The JSON is nested too deeply.")) from None
+
+
+class _PersonLanguage:
+    """Answer in the authenticated person's language (SPEC §12): DRF authenticates inside the
+    view, after every middleware has run, so the language Accept-Language chose
+    (intentional.middleware.LocaleMiddleware) is replaced here when the person chose one."""
+
+    def authenticate(self, request):
+        result = super().authenticate(request)
+        if result is not None:
+            activate_person_language(request._request, result[0])
+        return result
+
+
+class JWTAuthentication(_PersonLanguage, jwt_authentication.JWTAuthentication):
+    """simplejwt's Bearer authentication, in the person's language."""
+
+
+class SessionAuthentication(_PersonLanguage, authentication.SessionAuthentication):
+    """DRF's session authentication (with its CSRF check), in the person's language."""
+
+
+def api_person_language(request) -> None:
+    """For an API answer that no DRF view gives (an unknown route): the language of the person
+    the session or the Bearer token names, when they chose one (else Accept-Language's stays).
+    A token that does not authenticate changes nothing: the answer is an error already."""
+    user = getattr(request, "user", None)
+    try:
+        if (user is None or not user.is_authenticated) and "Authorization" in request.headers:
+            found = jwt_authentication.JWTAuthentication().authenticate(request)
+            user = found[0] if found else None
+    except (APIException, TokenError, DatabaseError):
+        return
+    if user is not None and user.is_authenticated:
+        activate_person_language(request, user)
+
+
+# The OpenAPI schema documents them as the classes they extend (drf-spectacular matches an
+# authentication class exactly).
+class JWTAuthenticationScheme(SimpleJWTScheme):
+    target_class = "intentional.api.JWTAuthentication"
+
+
+class SessionAuthenticationScheme(SessionScheme):
+    target_class = "intentional.api.SessionAuthentication"
 
 
 def _read(source_attrs: list[str]):

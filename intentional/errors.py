@@ -23,6 +23,7 @@ from rest_framework import exceptions as drf
 from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework_simplejwt.exceptions import InvalidToken
 
+from intentional.api import api_person_language
 from intentional.ratelimit import RateLimited
 
 logger = logging.getLogger(__name__)
@@ -342,6 +343,7 @@ def handler403(request, exception=None):
 
 def handler404(request, exception=None):
     if is_api(request):
+        api_person_language(request)  # no view authenticated them (an unknown route)
         return error_json(404, *_API_ERRORS[404])
     return render(request, "404.html", status=404)
 

@@ -11,8 +11,9 @@ from django.core.exceptions import DisallowedHost
 from django.core.handlers.exception import response_for_exception
 from django.db import DatabaseError, InterfaceError, OperationalError, connections
 from django.http import UnreadablePostError
+from django.middleware.locale import LocaleMiddleware as DjangoLocaleMiddleware
 from django.middleware.security import SecurityMiddleware as DjangoSecurityMiddleware
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from intentional.clientip import client_ip
 from intentional.errors import (
@@ -27,6 +28,7 @@ from intentional.errors import (
     service_unavailable_response,
     uri_too_long_response,
 )
+from intentional.languages import activate_person_language
 from intentional.logging import request_id_var
 from intentional.ratelimit import RateLimited
 
@@ -197,6 +199,49 @@ def _viewer_timezone(request) -> str | None:
         return request.user.timezone if request.user.is_authenticated else None
     except DatabaseError:  # the session could not be read: the view answers the 503
         return None
+
+
+class LocaleMiddleware(DjangoLocaleMiddleware):
+    """Django's: the language Accept-Language asks for (one of LANGUAGES, else LANGUAGE_CODE),
+    and `Content-Language` / `Vary: Accept-Language` on the answer. Placed near the top (no
+    URL has a language prefix, so nothing below depends on its place). After the response the
+    language in force before it is back (the default, between requests): a thread never
+    carries one request's language into the next. Static files are the same in every
+    language: their answers do not vary with it."""
+
+    def __call__(self, request):
+        before = translation.get_language()
+        try:
+            return super().__call__(request)
+        finally:
+            if before is None:
+                translation.deactivate_all()
+            else:
+                translation.activate(before)
+
+    def process_response(self, request, response):
+        if request.path.startswith(settings.STATIC_URL):
+            return response
+        return super().process_response(request, response)
+
+
+class UserLanguageMiddleware:
+    """Pages in the signed-in person's `language` (when they chose one), whatever the browser
+    asks (SPEC §12). The person is the one the page loads anyway (AuthenticationMiddleware's
+    lazy user, read by ViewerTimezoneMiddleware too): no extra query. The API is answered in
+    it once DRF has authenticated the person (intentional.api)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not is_api(request):
+            try:
+                user = request.user if request.user.is_authenticated else None
+            except DatabaseError:  # the session could not be read: the view answers the 503
+                user = None
+            activate_person_language(request, user)
+        return self.get_response(request)
 
 
 class SecurityHeadersMiddleware:

@@ -5,9 +5,11 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from intentional.languages import recipient_language
 from intentional.validators import one_line_text
 from social.models import User
 from social.tokens import notifications_unsubscribe_url
@@ -16,7 +18,13 @@ from social.tokens import notifications_unsubscribe_url
 def notification_email_message(*, user: User, items: list) -> EmailMultiAlternatives:
     """The email of `items` (social.selectors.notification_email_items: what `user` may see
     now) to `user`. It names who did what and links to it; it quotes only a comment that
-    `user` can see at this moment (the items were read through visible_to just before)."""
+    `user` can see at this moment (the items were read through visible_to just before).
+    In `user`'s language, like the items' summaries (`notification_email_deliver`)."""
+    with recipient_language(user):
+        return _notification_email_message(user=user, items=items)
+
+
+def _notification_email_message(*, user: User, items: list) -> EmailMultiAlternatives:
     unsubscribe = notifications_unsubscribe_url(user)
     entries = [
         {
@@ -50,6 +58,7 @@ def notification_email_message(*, user: User, items: list) -> EmailMultiAlternat
             "List-Unsubscribe": f"<{unsubscribe}>",
             # RFC 8058: mail clients may unsubscribe with one POST to the URL above.
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            "Content-Language": translation.get_language(),
         },
     )
     message.attach_alternative(

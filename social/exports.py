@@ -34,6 +34,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from connections.models import Block, Connection, Invitation, Mute, Tag
+from intentional.languages import recipient_language
 from social.models import Comment, DataExport, Photo, Post, User
 from social.selectors import notifications_export
 
@@ -147,6 +148,7 @@ def export_data(*, user: User) -> dict:
             "display_name": user.display_name,
             "bio": user.bio,
             "timezone": user.timezone,
+            "language": user.language,
             "digest_email_enabled": user.digest_email_enabled,
             "memories_enabled": user.memories_enabled,
             "notification_emails": user.email_choices(),
@@ -317,7 +319,8 @@ def export_build(*, export_id: int) -> DataExport | None:
     if export is None:
         return None  # the account was deleted meanwhile
     if export.status == DataExport.Status.PENDING:
-        with export_temporary_file(user=export.user) as handle:
+        # Its texts (notification and digest summaries) in the person's language, as on pages.
+        with recipient_language(export.user), export_temporary_file(user=export.user) as handle:
             key = default_storage.save(f"exports/{secrets.token_urlsafe(18)}.zip", File(handle))
         updated = DataExport.objects.filter(pk=export.pk, status=DataExport.Status.PENDING).update(
             status=DataExport.Status.READY, file_key=key, finished_at=timezone.now()
@@ -343,12 +346,13 @@ def _export_email(export: DataExport) -> None:
         "days": settings.EXPORT_KEEP_DAYS,
     }
     try:
-        send_mail(
-            render_to_string("social/email/export_ready_subject.txt", context).strip(),
-            render_to_string("social/email/export_ready.txt", context),
-            None,
-            [export.user.email],
-        )
+        with recipient_language(export.user):
+            send_mail(
+                render_to_string("social/email/export_ready_subject.txt", context).strip(),
+                render_to_string("social/email/export_ready.txt", context),
+                None,
+                [export.user.email],
+            )
     except Exception:
         DataExport.objects.filter(pk=export.pk).update(emailed_at=None)
         raise

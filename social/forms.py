@@ -4,19 +4,31 @@ import zoneinfo
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from connections.models import Tag
+from intentional.languages import language_codes, request_language
 from social.images import ACCEPT
 from social.models import (
     NOTIFICATION_EMAIL_DEFAULTS,
     PHOTO_ALT_MAX_LENGTH,
     EmailChoice,
+    NotificationKind,
     Post,
     User,
 )
 from social.selectors import search_query_clean
 from social.services import photo_alt_clean
+
+
+def language_choices() -> list[tuple[str, str]]:
+    """The site's languages, each named in itself ("Deutsch"): whoever reads the page finds
+    theirs, whatever language the page is in."""
+    return [
+        (code, translation.get_language_info(code)["name_local"].capitalize())
+        for code in language_codes()
+    ]
 
 
 def timezone_choices() -> list[tuple[str, str]]:
@@ -25,9 +37,16 @@ def timezone_choices() -> list[tuple[str, str]]:
 
 
 class ProfileForm(forms.ModelForm):
-    """/settings/: display name, bio, avatar, time zone, digest email."""
+    """/settings/: display name, bio, avatar, time zone, language, digest email."""
 
     timezone = forms.ChoiceField(label=_("Time zone"), choices=timezone_choices)
+    language = forms.ChoiceField(
+        label=_("Language"),
+        choices=language_choices,
+        # Not sent (an older page): left as it is.
+        required=False,
+        help_text=_("Pages, emails and your weekly digest are written in it."),
+    )
     avatar = forms.FileField(
         label=_("Avatar"),
         required=False,
@@ -38,13 +57,26 @@ class ProfileForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if not self.instance.language:
+            # None chosen yet (pages follow the browser): the one this page is in.
+            self.initial["language"] = request_language()
         # No avatar, nothing to remove: no checkbox that would do nothing.
         if not self.instance.avatar_key:
             del self.fields["remove_avatar"]
 
+    def clean_language(self) -> str:
+        return self.cleaned_data["language"] or self.instance.language
+
     class Meta:
         model = User
-        fields = ["display_name", "bio", "timezone", "digest_email_enabled", "memories_enabled"]
+        fields = [
+            "display_name",
+            "bio",
+            "timezone",
+            "language",
+            "digest_email_enabled",
+            "memories_enabled",
+        ]
         widgets = {"bio": forms.Textarea(attrs={"rows": 4, "maxlength": 500})}
         help_texts = {
             "display_name": _("How your connections see your name."),
@@ -58,6 +90,16 @@ class ProfileForm(forms.ModelForm):
         }
 
 
+# Each kind's question on /settings/, a whole sentence (the kinds' labels are phrases).
+_CHOICE_LABELS = {
+    NotificationKind.CONNECTION_REQUEST: _("When someone asks to connect with you"),
+    NotificationKind.CONNECTION_ACCEPTED: _("When someone accepts your request"),
+    NotificationKind.COMMENT_ON_YOUR_POST: _("When someone comments on your post"),
+    NotificationKind.COMMENT_AFTER_YOU: _("When someone comments on a post you commented on"),
+    NotificationKind.INVITATION_ACCEPTED: _("When someone joins through your invitation"),
+}
+
+
 class NotificationChoicesForm(forms.Form):
     """/settings/: how each kind of notification reaches you by email (SPEC §8)."""
 
@@ -66,7 +108,7 @@ class NotificationChoicesForm(forms.Form):
         current = user.email_choices()
         for kind in NOTIFICATION_EMAIL_DEFAULTS:
             self.fields[kind.value] = forms.ChoiceField(
-                label=_("When someone %(what)s") % {"what": kind.label},
+                label=_CHOICE_LABELS[kind],
                 choices=EmailChoice.choices,
                 initial=current[kind],
                 widget=forms.RadioSelect,

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from PIL import Image, ImageOps, UnidentifiedImageError
 from pillow_heif import register_heif_opener
 
@@ -25,7 +26,7 @@ register_heif_opener()
 
 ALLOWED_FORMATS = {"JPEG", "PNG", "WEBP", "GIF", "HEIF"}
 # What the messages and file pickers list.
-FORMATS_TEXT = "JPEG, PNG, WebP, GIF or HEIC"
+FORMATS_TEXT = gettext_lazy("JPEG, PNG, WebP, GIF or HEIC")
 ACCEPT = "image/jpeg,image/png,image/webp,image/gif,image/heic,image/heif,.heic,.heif"
 
 # Refuse decompression bombs outright instead of only warning (Pillow's default).

@@ -9,6 +9,7 @@ import hashlib
 import json
 import zoneinfo
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
@@ -101,6 +102,12 @@ class User(AbstractUser):
     avatar_key = models.CharField(max_length=200, blank=True, editable=False)
     timezone = models.CharField(
         _("time zone"), max_length=64, default="UTC", validators=[validate_timezone]
+    )
+    # SPEC §12: pages, API answers and emails in this language; "" = none chosen (accounts from
+    # before languages existed): pages follow the browser, emails are in LANGUAGE_CODE.
+    # Sign-up stores the language its page was shown in (intentional.languages).
+    language = models.CharField(
+        _("language"), max_length=10, blank=True, default="", choices=settings.LANGUAGES
     )
     digest_email_enabled = models.BooleanField(_("weekly digest by email"), default=True)
     # SPEC §5: the digest also shows a few posts from the same week of earlier years.

@@ -19,7 +19,7 @@ from django.db.models.functions import Cast, Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from connections import selectors as connections_selectors
 from connections.models import Block, Connection, Mute, Tag, TagMembership
@@ -604,13 +604,18 @@ def photo_for(*, viewer, photo_id: int) -> Photo:
 
 # --- Notifications (SPEC §8) --------------------------------------------------------------------
 
-# What each kind says after the names of who did it.
-_NOTIFICATION_VERBS = {
-    NotificationKind.CONNECTION_REQUEST: gettext_lazy("asked to connect with you"),
-    NotificationKind.CONNECTION_ACCEPTED: gettext_lazy("accepted your request to connect"),
-    NotificationKind.COMMENT_ON_YOUR_POST: gettext_lazy("commented on your post"),
-    NotificationKind.COMMENT_AFTER_YOU: gettext_lazy("commented on a post you commented on"),
-    NotificationKind.INVITATION_ACCEPTED: gettext_lazy("joined through your invitation"),
+# What each kind says, about the names of who did it (a whole sentence per kind: the names'
+# place in it is the language's).
+_NOTIFICATION_SENTENCES = {
+    NotificationKind.CONNECTION_REQUEST: gettext_lazy("%(names)s asked to connect with you"),
+    NotificationKind.CONNECTION_ACCEPTED: gettext_lazy(
+        "%(names)s accepted your request to connect"
+    ),
+    NotificationKind.COMMENT_ON_YOUR_POST: gettext_lazy("%(names)s commented on your post"),
+    NotificationKind.COMMENT_AFTER_YOU: gettext_lazy(
+        "%(names)s commented on a post you commented on"
+    ),
+    NotificationKind.INVITATION_ACCEPTED: gettext_lazy("%(names)s joined through your invitation"),
 }
 
 
@@ -620,7 +625,11 @@ def notification_names(actors: list[User], count: int) -> str:
         return actors[0].name
     if count == 2:
         return _("%(a)s and %(b)s") % {"a": actors[0].name, "b": actors[1].name}
-    return _("%(a)s and %(n)s others") % {"a": actors[0].name, "n": count - 1}
+    others = count - 1
+    return ngettext("%(a)s and %(n)s other", "%(a)s and %(n)s others", others) % {
+        "a": actors[0].name,
+        "n": others,
+    }
 
 
 def _notifications_with_actors(viewer, notifications: list[Notification], **rows_filter):
@@ -652,7 +661,7 @@ def _notifications_with_actors(viewer, notifications: list[Notification], **rows
         notification.row_ids = [row.pk for row in own]
         notification.comment = next((row.comment for row in own if row.comment_id), None)
         names = notification_names(notification.actors, notification.actor_count)
-        notification.summary = f"{names} {_NOTIFICATION_VERBS[notification.kind]}"
+        notification.summary = _NOTIFICATION_SENTENCES[notification.kind] % {"names": names}
         notification.url = _notification_path(notification)
         shown.append(notification)
     return shown

@@ -19,6 +19,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 
 from connections.models import Block, Connection, Mute, Tag
 from intentional.errors import Unavailable
+from intentional.languages import recipient_language
 from intentional.metrics import (
     NOTIFICATIONS_CREATED,
     NOTIFICATIONS_EMAILED,
@@ -46,9 +47,12 @@ logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
-def user_register(*, email: str, username: str, password: str) -> User:
-    """Create an account (API sign-up); its email is recorded unverified, as allauth does."""
-    user = User.objects.create_user(username=username, email=email, password=password)
+def user_register(*, email: str, username: str, password: str, language: str = "") -> User:
+    """Create an account (API sign-up); its email is recorded unverified, as allauth does.
+    `language`: the one the person asked for (Accept-Language), "" for none."""
+    user = User.objects.create_user(
+        username=username, email=email, password=password, language=language
+    )
     EmailAddress.objects.create(user=user, email=email, primary=True, verified=False)
     return user
 
@@ -75,8 +79,16 @@ def token_obtain(
 
 
 def user_update_profile(*, user: User, **fields) -> User:
-    """Set any of display name, bio, timezone, the digest email and the memories switches."""
-    allowed = {"display_name", "bio", "timezone", "digest_email_enabled", "memories_enabled"}
+    """Set any of display name, bio, timezone, language, the digest email and the memories
+    switches."""
+    allowed = {
+        "display_name",
+        "bio",
+        "timezone",
+        "language",
+        "digest_email_enabled",
+        "memories_enabled",
+    }
     unknown = set(fields) - allowed
     if unknown:
         raise TypeError(f"not profile fields: {sorted(unknown)}")
@@ -779,18 +791,20 @@ def notification_email_deliver(*, recipient_id: int) -> str:
         return EMAIL_NOTHING
     claimed = NotificationActor.objects.filter(recipient_id=recipient_id, email_claim=claim)
     items = []
-    if user.is_active and user.email:
-        instant = [kind for kind, choice in user.email_choices().items() if choice == "instant"]
-        items = notification_email_items(viewer=user, claim=claim, kinds=instant)
-    if not items:
-        claimed.update(email=NotificationActor.Email.SKIPPED)
-        return EMAIL_NOTHING
-    sent_ids = [row_id for item in items for row_id in item.row_ids]
-    try:
-        notification_email_message(user=user, items=items).send()
-    except Exception:
-        claimed.update(email=NotificationActor.Email.PENDING, email_claim="")
-        raise
+    # The summaries and the email in the recipient's language, whoever's request or task this is.
+    with recipient_language(user):
+        if user.is_active and user.email:
+            instant = [kind for kind, choice in user.email_choices().items() if choice == "instant"]
+            items = notification_email_items(viewer=user, claim=claim, kinds=instant)
+        if not items:
+            claimed.update(email=NotificationActor.Email.SKIPPED)
+            return EMAIL_NOTHING
+        sent_ids = [row_id for item in items for row_id in item.row_ids]
+        try:
+            notification_email_message(user=user, items=items).send()
+        except Exception:
+            claimed.update(email=NotificationActor.Email.PENDING, email_claim="")
+            raise
     with transaction.atomic():
         claimed.filter(pk__in=sent_ids).update(email=NotificationActor.Email.SENT)
         claimed.exclude(pk__in=sent_ids).update(email=NotificationActor.Email.SKIPPED)

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, pgettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from rest_framework.exceptions import AuthenticationFailed
@@ -18,6 +19,7 @@ from rest_framework_simplejwt.exceptions import InvalidToken
 
 from connections import selectors as connections_selectors
 from intentional.errors import form_show_refusal
+from intentional.languages import activate_person_language
 from intentional.metrics import FEED_SECONDS, STORAGE_SECONDS
 from intentional.ratelimit import ratelimit_enforce
 from social import exports, selectors, services
@@ -183,8 +185,13 @@ def _remind_alt_text(request, post) -> None:
     if len(alts) == 1:
         text = _("Your photo has no description yet.")
     else:
-        numbers = ", ".join(str(number) for number in missing)
-        text = _("Photo %(numbers)s has no description yet.") % {"numbers": numbers}
+        # Translators: between the numbers of photos: "Photos 1, 3 have no description yet."
+        numbers = pgettext("list of numbers", ", ").join(str(number) for number in missing)
+        text = ngettext(
+            "Photo %(numbers)s has no description yet.",
+            "Photos %(numbers)s have no description yet.",
+            len(missing),
+        ) % {"numbers": numbers}
     messages.info(
         request,
         text
@@ -361,6 +368,7 @@ def settings_page(request):
             except ValidationError as error:
                 form_show_refusal(form, error)  # the page answers 200 with the form, as before
             else:
+                activate_person_language(request, user)  # said in the language just chosen
                 messages.success(request, _("Your settings are saved."))
                 return redirect("social:settings")
     else:

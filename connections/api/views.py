@@ -111,7 +111,7 @@ class ConnectionRequestListView(generics.ListAPIView):
     def get_queryset(self):
         direction = self.request.query_params.get("direction", "incoming")
         if direction not in DIRECTIONS:
-            raise ValidationError({"direction": ["Use “incoming” or “outgoing”."]})
+            raise ValidationError({"direction": [_("Use “incoming” or “outgoing”.")]})
         if direction == "outgoing":
             return selectors.requests_outgoing(user=self.request.user)
         return selectors.requests_incoming(user=self.request.user)

@@ -11,6 +11,7 @@ from pathlib import Path
 import environ
 from botocore.config import Config as BotoConfig
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -66,6 +67,11 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "intentional.middleware.RequestContextMiddleware",
+    # The language (SPEC §12) is chosen before any middleware answers on its own (413, 414, a
+    # bad Host), so those answers are in it too, and it is let go after each response.
+    # Accept-Language here; the signed-in person's own language a little further down
+    # (UserLanguageMiddleware) and, for the API, once DRF has authenticated them.
+    "intentional.middleware.LocaleMiddleware",
     # The header middleware come before anything that answers on its own (the HTTPS
     # redirect, a bad Host, static files, a 413), so every response carries SPEC §7's headers.
     "intentional.middleware.SecurityHeadersMiddleware",
@@ -82,6 +88,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "intentional.middleware.ViewerTimezoneMiddleware",
+    "intentional.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "intentional.middleware.ExceptionAnswersMiddleware",
@@ -348,9 +355,11 @@ AUTH_PASSWORD_VALIDATORS = [
 
 REST_FRAMEWORK = {
     # JWT first: an unauthenticated API request answers 401 with WWW-Authenticate: Bearer.
+    # Both answer in the authenticated person's language (intentional.api): DRF authenticates
+    # after every middleware has run.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework_simplejwt.authentication.JWTAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        "intentional.api.JWTAuthentication",
+        "intentional.api.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
@@ -511,7 +520,18 @@ LLM_TIMEOUT = env.float("LLM_TIMEOUT", default=10)
 
 # --- Internationalisation ---------------------------------------------------------------------
 
-LANGUAGE_CODE = "en-us"
+# SPEC §12. No language prefix in URLs: a signed-in person's `language` decides, before login
+# (and for a person who has none) the browser's Accept-Language; emails are written in the
+# recipient's `language`, else LANGUAGE_CODE. Catalogues: locale/<code>/LC_MESSAGES/*.po,
+# compiled to .mo by `manage.py compile_catalogues` (README "Languages").
+LANGUAGE_CODE = "en"
+LANGUAGES = [
+    ("en", _("English")),
+    ("fr", _("French")),
+    ("de", _("German")),
+    ("es", _("Spanish")),
+]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

@@ -143,6 +143,7 @@ def test_api_register_token_me_round_trip(api_client):
         "display_name": "",
         "bio": "",
         "timezone": "UTC",
+        "language": "en",  # no Accept-Language at sign-up: the site's default
         "digest_email_enabled": True,
         "memories_enabled": True,
         "avatar_url": None,

@@ -103,6 +103,13 @@ class MeSerializer(serializers.ModelSerializer):
 
     avatar_url = serializers.SerializerMethodField()
     timezone = serializers.CharField(max_length=64, validators=[validate_timezone])
+    language = serializers.ChoiceField(
+        choices=settings.LANGUAGES,
+        allow_blank=True,
+        required=False,
+        help_text="The language of your pages, API messages and emails (SPEC §12); "
+        '"" for none chosen: answers follow Accept-Language, emails are in English.',
+    )
 
     class Meta:
         model = User
@@ -113,6 +120,7 @@ class MeSerializer(serializers.ModelSerializer):
             "display_name",
             "bio",
             "timezone",
+            "language",
             "digest_email_enabled",
             "memories_enabled",
             "avatar_url",

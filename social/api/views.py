@@ -18,6 +18,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from connections import selectors as connections_selectors
 from connections.services import invitation_accept
 from intentional.api import JSONParser
+from intentional.languages import activate_person_language, request_language
 from intentional.metrics import FEED_SECONDS
 from intentional.ratelimit import ratelimit_enforce
 from intentional.schema import error_example, error_response
@@ -83,7 +84,7 @@ class RegisterView(APIView):
         token = data.validated_data.pop("invitation", "")
         # One transaction: an unusable invitation creates no account.
         with transaction.atomic():
-            user = services.user_register(**data.validated_data)
+            user = services.user_register(**data.validated_data, language=request_language())
             if token:
                 invitation_accept(user=user, token=token)
         return Response(RegisterOutputSerializer(user).data, status=status.HTTP_201_CREATED)
@@ -222,6 +223,7 @@ class MeView(APIView):
         )
         data.is_valid(raise_exception=True)
         user = services.user_update_profile(user=request.user, **data.validated_data)
+        activate_person_language(request._request, user)  # a new language answers already
         return Response(MeSerializer(user, context={"request": request}).data)
 
     @extend_schema(
