@@ -19,7 +19,7 @@ from django.db.models.functions import Cast, Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import ngettext, ngettext_lazy
 
 from connections import selectors as connections_selectors
 from connections.models import Block, Connection, Mute, Tag, TagMembership
@@ -605,17 +605,30 @@ def photo_for(*, viewer, photo_id: int) -> Photo:
 # --- Notifications (SPEC §8) --------------------------------------------------------------------
 
 # What each kind says, about the names of who did it (a whole sentence per kind: the names'
-# place in it is the language's).
+# place in it is the language's). Plural by the number of people: in English the verb is the
+# same for one or several, in other languages it agrees ("comentó" / "comentaron").
 _NOTIFICATION_SENTENCES = {
-    NotificationKind.CONNECTION_REQUEST: gettext_lazy("%(names)s asked to connect with you"),
-    NotificationKind.CONNECTION_ACCEPTED: gettext_lazy(
-        "%(names)s accepted your request to connect"
+    NotificationKind.CONNECTION_REQUEST: ngettext_lazy(
+        "%(names)s asked to connect with you", "%(names)s asked to connect with you", "people"
     ),
-    NotificationKind.COMMENT_ON_YOUR_POST: gettext_lazy("%(names)s commented on your post"),
-    NotificationKind.COMMENT_AFTER_YOU: gettext_lazy(
-        "%(names)s commented on a post you commented on"
+    NotificationKind.CONNECTION_ACCEPTED: ngettext_lazy(
+        "%(names)s accepted your request to connect",
+        "%(names)s accepted your request to connect",
+        "people",
     ),
-    NotificationKind.INVITATION_ACCEPTED: gettext_lazy("%(names)s joined through your invitation"),
+    NotificationKind.COMMENT_ON_YOUR_POST: ngettext_lazy(
+        "%(names)s commented on your post", "%(names)s commented on your post", "people"
+    ),
+    NotificationKind.COMMENT_AFTER_YOU: ngettext_lazy(
+        "%(names)s commented on a post you commented on",
+        "%(names)s commented on a post you commented on",
+        "people",
+    ),
+    NotificationKind.INVITATION_ACCEPTED: ngettext_lazy(
+        "%(names)s joined through your invitation",
+        "%(names)s joined through your invitation",
+        "people",
+    ),
 }
 
 
@@ -661,7 +674,10 @@ def _notifications_with_actors(viewer, notifications: list[Notification], **rows
         notification.row_ids = [row.pk for row in own]
         notification.comment = next((row.comment for row in own if row.comment_id), None)
         names = notification_names(notification.actors, notification.actor_count)
-        notification.summary = _NOTIFICATION_SENTENCES[notification.kind] % {"names": names}
+        notification.summary = _NOTIFICATION_SENTENCES[notification.kind] % {
+            "names": names,
+            "people": notification.actor_count,
+        }
         notification.url = _notification_path(notification)
         shown.append(notification)
     return shown

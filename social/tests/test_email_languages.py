@@ -80,7 +80,8 @@ def test_the_notification_summaries_and_subject_are_made_in_the_recipient_s_lang
     (message,) = mail.outbox
     assert message.extra_headers["Content-Language"] == "es"
     with translation.override("es"):
-        expected = translation.gettext("%(names)s commented on your post") % {"names": "Friend"}
+        sentence = "%(names)s commented on your post"
+        expected = translation.ngettext(sentence, sentence, 1) % {"names": "Friend"}
     assert message.subject == expected
 
 
