@@ -37,6 +37,9 @@ TABLES = [
     "social_comment",
 ]
 MARKER_TABLE = "bench_dataset"
+# SPEC §12: a third follow their browser (""), the rest chose one of the four (by id, so the
+# random stream and every other row stay as they were).
+LANGUAGES = ["", "", "en", "fr", "de", "es"]
 TIMEZONES = ["UTC"] * 6 + ["Europe/Paris", "America/New_York", "Asia/Tokyo", "Australia/Sydney"]
 TAG_NAMES = ["family", "close friends", "climbing crew"]
 WORDS = [
@@ -279,6 +282,7 @@ def dataset_build(size: DatasetSize, *, out=sys.stdout, anchor: datetime | None 
                 "digest_email_enabled",
                 "memories_enabled",
                 "notification_emails",
+                "language",
             ],
             out,
             n,
@@ -304,6 +308,7 @@ def dataset_build(size: DatasetSize, *, out=sys.stdout, anchor: datetime | None 
                 "t",
                 "t",
                 "{}",
+                LANGUAGES[uid % len(LANGUAGES)],
             )
         stats["users"] = copy.close()
 

@@ -3,6 +3,7 @@
 from django.contrib import admin, messages
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from digest.models import Digest, DigestDelivery, DigestEntry, DigestMemory
 from digest.services import digest_build
@@ -78,7 +79,10 @@ class DigestAdmin(ReadOnlyAdmin):
             digest_build(user=digest.user, week=digest.iso_week, rebuild=True)
             count += 1
         self.message_user(
-            request, _("Rebuilt %(count)d digest(s).") % {"count": count}, messages.SUCCESS
+            request,
+            ngettext("Rebuilt %(count)d digest.", "Rebuilt %(count)d digests.", count)
+            % {"count": count},
+            messages.SUCCESS,
         )
 
 

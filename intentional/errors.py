@@ -19,6 +19,7 @@ from django.template import loader
 from django.urls import resolve
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import ngettext
 from rest_framework import exceptions as drf
 from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework_simplejwt.exceptions import InvalidToken
@@ -187,7 +188,12 @@ def _rate_limited_json(retry_after: int) -> JsonResponse:
     return error_json(
         429,
         "rate_limited",
-        _("Too many requests. Try again in %(seconds)s seconds.") % {"seconds": retry_after},
+        ngettext(
+            "Too many requests. Try again in %(seconds)s second.",
+            "Too many requests. Try again in %(seconds)s seconds.",
+            retry_after,
+        )
+        % {"seconds": retry_after},
         headers={"Retry-After": str(retry_after)},
     )
 
