@@ -5,6 +5,8 @@ import zoneinfo
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import translation
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from connections.models import Tag
@@ -157,13 +159,20 @@ def _alt_textarea(label: str) -> forms.Textarea:
     return forms.Textarea(attrs={"rows": 2, "maxlength": PHOTO_ALT_MAX_LENGTH, "aria-label": label})
 
 
+def _photo_description(n: int) -> str:
+    return gettext("Description of photo %(n)s") % {"n": n}
+
+
+# The widget is made once, when the form class is (at import): its labels are put in words
+# when a page shows them, in that page's language.
+_photo_description_lazy = lazy(_photo_description, str)
+
+
 class PhotoAltsWidget(forms.MultiWidget):
     """One description per photo of the compose box, in the order the photos were chosen."""
 
     def __init__(self, count: int):
-        super().__init__(
-            [_alt_textarea(_("Description of photo %(n)s") % {"n": n}) for n in range(1, count + 1)]
-        )
+        super().__init__([_alt_textarea(_photo_description_lazy(n)) for n in range(1, count + 1)])
 
     def decompress(self, value):
         return list(value or [])

@@ -85,6 +85,15 @@ def test_compose_box_has_one_alt_field_per_photo_and_stores_them(net):
     assert "no description yet" not in page.lower()  # nothing to remind of
 
 
+def test_the_alt_fields_are_named_when_the_page_is_shown(net, monkeypatch):
+    """Their labels are put in words for each page, in its language (SPEC §12): the compose
+    form's fields are made once, at import, when no one's language is active."""
+    monkeypatch.setattr("social.forms.gettext", lambda message: f"«{message}»")
+    feed = _page(net["author"]).get("/feed/").content.decode()
+    assert 'aria-label="«Description of photo 1»"' in feed
+    assert 'aria-label="«Description of photo 4»"' in feed
+
+
 def test_a_photo_without_alt_is_posted_with_a_gentle_reminder(net):
     client = _page(net["author"])
     response = client.post(
