@@ -644,6 +644,10 @@ def _seq_scans(node: dict):
         yield from _seq_scans(child)
 
 
+# Measurements `--skip` may leave out.
+SKIPPABLE = ("search", "batch")
+
+
 def bench_run(
     *,
     status: dict,
@@ -653,8 +657,10 @@ def bench_run(
     check: bool,
     out,
     batch_workers: int = PROCFILE_WORKER_CONCURRENCY,
+    skip: frozenset | set = frozenset(),
 ) -> dict:
-    """Measure everything on the dataset described by `status`; returns the report."""
+    """Measure everything on the dataset described by `status` (but the measurements named in
+    `skip`); returns the report."""
     small = status["users"] < 2000
     access_log = logging.getLogger("intentional.access")
     level = access_log.level
@@ -669,12 +675,15 @@ def bench_run(
             check=check,
             small=small,
             out=out,
+            skip=skip,
         )
     finally:
         access_log.setLevel(level)
 
 
-def _bench_run(*, status, samples, batch_users, batch_workers, explain, check, small, out) -> dict:
+def _bench_run(
+    *, status, samples, batch_users, batch_workers, explain, check, small, out, skip
+) -> dict:
     with override_settings(**BENCH_SETTINGS):
         bench = Bench(
             status=status,
@@ -693,11 +702,13 @@ def _bench_run(*, status, samples, batch_users, batch_workers, explain, check, s
         try:
             bench.feed()
             bench.post_profile_comments()
-            bench.search()
+            if "search" not in skip:
+                bench.search()
         finally:
             gc_untune(previous)
         bench.digests()
-        bench.batch()
+        if "batch" not in skip:
+            bench.batch()
         bench.explain(show=explain, forbid_seqscan=small and check)
         if check:
             bench.check_counts()

@@ -53,6 +53,14 @@ class Command(BaseCommand):
             help="people in the weekly digest batch (default 1,000, small 100)",
         )
         parser.add_argument(
+            "--skip",
+            action="append",
+            choices=measure.SKIPPABLE,
+            default=[],
+            help="leave a measurement out (repeatable): e.g. the search at a size where it is "
+            "known to be slow, for the scale curve of the other pages",
+        )
+        parser.add_argument(
             "--batch-workers",
             type=int,
             default=measure.PROCFILE_WORKER_CONCURRENCY,
@@ -113,6 +121,7 @@ class Command(BaseCommand):
             explain=options["explain"],
             check=small or options["check"],
             out=out,
+            skip=set(options["skip"]),
         )
         if options["json_path"]:
             Path(options["json_path"]).parent.mkdir(parents=True, exist_ok=True)
