@@ -4,56 +4,27 @@ as one accepted connection, and two accepts racing for the last free slot cannot
 SQLite cannot run concurrent writers (it serializes them), so these run on PostgreSQL only.
 """
 
-import threading
-
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection as db_connection
-from django.db import connections
 
 from connections import services
 from connections.models import Block, Connection
 from connections.tests.factories import connect
+from intentional.tests.races import postgres_only, race
 from social.tests.factories import UserFactory
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        db_connection.vendor != "postgresql",
-        reason="needs concurrent writers (PostgreSQL); SQLite serializes them",
-    ),
+    postgres_only,
 ]
 
 ROUNDS = 5
 
 
-def _race(*calls) -> list:
-    """Run the calls at the same moment, each in its own thread and database connection;
-    return what each returned or raised."""
-    barrier = threading.Barrier(len(calls))
-    outcomes: list = [None] * len(calls)
-
-    def run(index, call):
-        try:
-            barrier.wait()
-            outcomes[index] = call()
-        except Exception as error:  # collected and asserted on below
-            outcomes[index] = error
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return outcomes
-
-
 def test_crossing_requests_make_one_accepted_connection():
     for _round in range(ROUNDS):
         alice, bob = UserFactory(), UserFactory()
-        outcomes = _race(
+        outcomes = race(
             lambda alice=alice, bob=bob: services.connection_request(
                 user=alice, username=bob.username
             ),
@@ -75,7 +46,7 @@ def test_two_accepts_race_for_the_last_slot(settings):
         connect(popular, UserFactory())  # one slot left
         to_bob = connect(popular, bob, status=Connection.Status.PENDING)
         to_carol = connect(popular, carol, status=Connection.Status.PENDING)
-        outcomes = _race(
+        outcomes = race(
             lambda bob=bob, pk=to_bob.pk: services.connection_accept(user=bob, connection_id=pk),
             lambda carol=carol, pk=to_carol.pk: services.connection_accept(
                 user=carol, connection_id=pk
@@ -96,7 +67,7 @@ def test_two_requests_race_for_the_last_slot(settings):
         # Each of them had been asked by `popular`: requesting back accepts, using the slot.
         connect(popular, bob, status=Connection.Status.PENDING)
         connect(popular, carol, status=Connection.Status.PENDING)
-        outcomes = _race(
+        outcomes = race(
             lambda bob=bob, p=popular: services.connection_request(user=bob, username=p.username),
             lambda carol=carol, p=popular: services.connection_request(
                 user=carol, username=p.username
@@ -131,7 +102,7 @@ def test_an_answer_racing_a_block_is_its_success_or_404_never_500(action, mailou
         client.credentials(HTTP_AUTHORIZATION=f"Bearer {RefreshToken.for_user(actor).access_token}")
         path = url.format(pk=row.pk, alice=alice.username)
         sent_before = len(mailoutbox)
-        answer, block = _race(
+        answer, block = race(
             lambda client=client, path=path: getattr(client, method)(path),
             lambda alice=alice, bob=bob: services.block_create(user=alice, username=bob.username),
         )

@@ -2,7 +2,6 @@
 authenticator-app set-up endpoints, and the "mfa" limit on code entry, one counter for the
 API and the two-factor pages (SPEC §7's pattern)."""
 
-import threading
 import time
 
 import pytest
@@ -14,12 +13,11 @@ from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
 from django.core.cache import cache
 from django.core.management import call_command
-from django.db import connection as db_connection
-from django.db import connections
 from django.test import override_settings
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
+from intentional.tests.races import postgres_only, race
 from social import mfa
 from social.tests.factories import PASSWORD, UserFactory
 
@@ -562,41 +560,13 @@ def test_turning_limits_off_turns_the_code_limit_off(settings, user):
 # --- Races (PostgreSQL: SQLite serializes writers) -----------------------------------------
 
 
-def _race(*calls) -> list:
-    """Run the calls at the same moment, each in its own thread and database connection."""
-    barrier = threading.Barrier(len(calls))
-    outcomes: list = [None] * len(calls)
-
-    def run(index, call):
-        try:
-            barrier.wait()
-            outcomes[index] = call()
-        except Exception as error:  # collected and asserted on below
-            outcomes[index] = error
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return outcomes
-
-
-postgres_only = pytest.mark.skipif(
-    db_connection.vendor != "postgresql",
-    reason="needs concurrent writers (PostgreSQL); SQLite serializes them",
-)
-
-
 @postgres_only
 @pytest.mark.django_db(transaction=True)
 def test_one_recovery_code_used_twice_at_once_signs_in_once():
     for _round in range(5):
         user = UserFactory()
         code = _with_totp(user)[0]
-        outcomes = _race(
+        outcomes = race(
             *[lambda user=user, code=code: mfa.mfa_login_check(request=None, user=user, code=code)]
             * 3
         )
@@ -610,7 +580,7 @@ def test_two_confirms_at_once_set_up_one_app():
     user = UserFactory()
     secret = mfa.totp_setup_start(user=user)["secret"]
     code = code_for(secret)
-    outcomes = _race(*[lambda: mfa.totp_activate(request=None, user=user, code=code)] * 2)
+    outcomes = race(*[lambda: mfa.totp_activate(request=None, user=user, code=code)] * 2)
     assert sum(isinstance(outcome, list) for outcome in outcomes) == 1, outcomes
     assert Authenticator.objects.filter(user=user, type="totp").count() == 1
 
