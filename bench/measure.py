@@ -13,12 +13,14 @@ import logging
 import multiprocessing
 import os
 import random
+import re
 import statistics
 import time
 import tracemalloc
 from collections import Counter
 from contextlib import contextmanager
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from django.db import connection, connections, transaction
 from django.test import Client
@@ -31,6 +33,7 @@ from digest.models import Digest, DigestDelivery
 from digest.selectors import digest_select
 from digest.services import SENT, digest_build, digest_deliver
 from digest.weeks import week_last_completed
+from intentional.db import is_prepared, precompiled_cursor
 from intentional.runtime import gc_tune_for_serving, gc_untune
 from social.models import User
 
@@ -60,14 +63,21 @@ BENCH_SETTINGS = {
 }
 
 
+class Statement(NamedTuple):
+    sql: str
+    params: tuple | list | None
+    # Run as a prepared statement (intentional.db): measured and explained the same way.
+    prepared: bool = False
+
+
 class Recorder:
     """Counts (and keeps) the SQL statements run on the default connection."""
 
     def __init__(self):
-        self.statements: list[tuple[str, tuple | list | None]] = []
+        self.statements: list[Statement] = []
 
     def __call__(self, execute, sql, params, many, context):
-        self.statements.append((sql, params))
+        self.statements.append(Statement(sql, params, is_prepared(context["cursor"])))
         return execute(sql, params, many, context)
 
     @contextmanager
@@ -151,17 +161,17 @@ class Bench:
 
     def after_auth(self, statements: list) -> list:
         """The statements of a request after the person was loaded."""
-        rest = [s for s in statements if not _is_session_query(s[0])]
-        if rest and _is_auth_query(rest[0][0]):
+        rest = [s for s in statements if not _is_session_query(s.sql)]
+        if rest and _is_auth_query(rest[0].sql):
             rest = rest[1:]
         return rest
 
     def keep_plan(self, name: str, statements: list) -> None:
         if name not in self.plan_sources:
             self.plan_sources[name] = [
-                (sql, params)
-                for sql, params in statements
-                if sql.lstrip().upper().startswith("SELECT")
+                statement
+                for statement in statements
+                if statement.sql.lstrip().upper().startswith("SELECT")
             ]
 
     def measure_pages(self, name: str, requests: list, *, warmup: int = 5) -> dict:
@@ -198,13 +208,12 @@ class Bench:
 
     @staticmethod
     def bare_sql_ms(statements: list) -> float:
-        """The SELECTs of one request run again on a cursor, in order (ms, in all)."""
+        """The SELECTs of one request run again on a cursor, in order (ms, in all), each as
+        the request ran it (a prepared statement again as one)."""
         started = time.perf_counter()
-        with connection.cursor() as cursor:
-            for sql, params in statements:
-                if sql.lstrip().upper().startswith("SELECT"):
-                    cursor.execute(sql, params)
-                    cursor.fetchall()
+        for statement in statements:
+            if statement.sql.lstrip().upper().startswith("SELECT"):
+                _run_bare(statement)
         return (time.perf_counter() - started) * 1000
 
     # --- measurements ----------------------------------------------------------------------
@@ -221,12 +230,10 @@ class Bench:
         bare = []
         for _client, _path, headers in requests:
             _elapsed, statements, _response = self.timed(api.get, path, **headers)
-            main = next(s for s in self.after_auth(statements) if '"social_post"' in s[0])
-            with connection.cursor() as cursor:
-                started = time.perf_counter()
-                cursor.execute(*main)
-                cursor.fetchall()
-                bare.append((time.perf_counter() - started) * 1000)
+            main = next(s for s in self.after_auth(statements) if '"social_post"' in s.sql)
+            started = time.perf_counter()
+            _run_bare(main)
+            bare.append((time.perf_counter() - started) * 1000)
         feed = self.report["results"]["api_feed"]
         feed["bare_sql_p50_ms"] = round(statistics.median(bare), 2)
         feed["ratio_end_to_end_to_bare"] = round(
@@ -523,21 +530,22 @@ class Bench:
         """
         for name, statements in self.plan_sources.items():
             plans = []
-            for sql, params in statements:
+            for statement in statements:
+                sql = statement.sql
                 with transaction.atomic(), connection.cursor() as cursor:
                     if forbid_seqscan:
                         cursor.execute("SET LOCAL enable_seqscan = off")
-                    cursor.execute("EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) " + sql, params)
-                    plan = cursor.fetchone()[0]
+                    plan = _explain(cursor, statement, "ANALYZE, BUFFERS, FORMAT JSON")[0][0]
                     plan = plan if isinstance(plan, list) else json.loads(plan)
                     text = ""
                     if show:
-                        cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
-                        text = "\n".join(row[0] for row in cursor.fetchall())
+                        rows = _explain(cursor, statement, "ANALYZE, BUFFERS")
+                        text = "\n".join(row[0] for row in rows)
                 scans = sorted(set(_seq_scans(plan[0]["Plan"])))
                 plans.append(
                     {
                         "sql": sql[:300],
+                        "prepared": statement.prepared,
                         "execution_ms": plan[0].get("Execution Time"),
                         "seq_scans": scans,
                     }
@@ -635,6 +643,42 @@ def _batch_worker(user_ids: list[int], week, gate, answers) -> None:
         answers.put({"error": repr(error)})
     finally:
         connection.close()
+
+
+def _run_bare(statement: Statement) -> None:
+    """One statement on a cursor, with no Python around it: as a prepared statement if the
+    page ran it as one (then its plan is the connection's, made once)."""
+    make = precompiled_cursor if statement.prepared else lambda c: c.cursor()
+    with make(connection) as cursor:
+        cursor.execute(statement.sql, statement.params)
+        cursor.fetchall()
+
+
+def _explain(cursor, statement: Statement, options: str) -> list:
+    """EXPLAIN of the plan the page ran: for a prepared statement the generic plan (the
+    connection's plan_cache_mode, settings), which EXPLAIN of the SQL with its values — a plan
+    made for those values — would not show. Rows as EXPLAIN gives them."""
+    if not statement.prepared:
+        cursor.execute(f"EXPLAIN ({options}) {statement.sql}", statement.params)
+        return cursor.fetchall()
+    count = 0
+
+    def number(match):
+        nonlocal count
+        if match.group() == "%%":
+            return "%"
+        count += 1
+        return f"${count}"
+
+    # Django's placeholders as PostgreSQL's ($1, $2, …); the types are inferred as when
+    # psycopg prepares it.
+    cursor.execute("PREPARE bench_plan AS " + re.sub(r"%%|%s", number, statement.sql))
+    try:
+        values = ", ".join(["%s"] * count)
+        cursor.execute(f"EXPLAIN ({options}) EXECUTE bench_plan({values})", statement.params)
+        return cursor.fetchall()
+    finally:
+        cursor.execute("DEALLOCATE bench_plan")
 
 
 def _seq_scans(node: dict):

@@ -3,6 +3,8 @@ SQL reused between requests."""
 
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from functools import cache
+from types import SimpleNamespace
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connections, router
@@ -154,9 +156,59 @@ class _Execution:
         return self
 
     def execute_sql(self, *args, **kwargs):
-        with connections[self.db].cursor() as cursor:
+        with precompiled_cursor(connections[self.db]) as cursor:
             cursor.execute(self._sql, self._params)
             return [cursor.fetchall()]
 
     def __getattr__(self, name):
         return getattr(self._compiler, name)
+
+
+def is_prepared(cursor) -> bool:
+    """Whether `cursor` (Django's wrapper) runs what it is given as prepared statements."""
+    return isinstance(getattr(cursor, "cursor", None), _preparing_cursor_class())
+
+
+def prepares_statements(connection) -> bool:
+    """Whether precompiled SQL runs as prepared statements on `connection`: PostgreSQL with
+    psycopg's preparation on (settings: DATABASE_PREPARED_STATEMENTS)."""
+    return (
+        connection.vendor == "postgresql"
+        and connection.settings_dict.get("OPTIONS", {}).get("prepare_threshold") is not None
+    )
+
+
+def precompiled_cursor(connection):
+    """A cursor for precompiled SQL. On PostgreSQL with prepared statements on, it binds on the
+    server and prepares each statement the first time a connection runs it (psycopg keeps the
+    100 most recent per connection): PostgreSQL parses the feed's SQL once per connection, not
+    once per request. Every other query of the project binds on the client as before, so only
+    this SQL — compiled once, its values always parameters — is ever prepared. Still Django's
+    cursor wrapper: query counting, logging and execute wrappers see it as any query."""
+    if not prepares_statements(connection):
+        return connection.cursor()
+    connection.ensure_connection()
+    cursor = _preparing_cursor_class()(connection.connection)
+    if connection.queries_logged:  # DEBUG or a test capturing queries: log the SQL as run
+        cursor.shows_sql = connection.ops.compose_sql
+    return connection._prepare_cursor(cursor)
+
+
+@cache
+def _preparing_cursor_class():
+    """Django's server-binding psycopg cursor (its time zone handling included), preparing
+    every statement it runs (imported here: the SQLite set-up never needs it)."""
+    from django.db.backends.postgresql.base import ServerBindingCursor
+
+    class PreparingCursor(ServerBindingCursor):
+        # Where Django's query log reads the SQL of the last query (psycopg leaves it unset
+        # for a prepared one): the SQL with its values, as a client-bound query shows it.
+        shows_sql = None
+
+        def execute(self, query, params=None, *, prepare=None, binary=None):
+            result = super().execute(query, params, prepare=True, binary=binary)
+            if self.shows_sql is not None:
+                self._query = SimpleNamespace(query=self.shows_sql(query, params).encode())
+            return result
+
+    return PreparingCursor

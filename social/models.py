@@ -473,13 +473,16 @@ class Comment(models.Model):
 
 
 class NotificationQuerySet(models.QuerySet):
-    def visible_to(self, viewer):
+    def visible_to(self, viewer, *, now=None):
         """`viewer`'s notifications that they may still see (SPEC §8): those with at least one
         actor row `NotificationActorQuerySet.visible_to` lets through. Every read starts here,
-        the unread count included, so nothing hidden is ever shown or counted."""
+        the unread count included, so nothing hidden is ever shown or counted. `now` (default:
+        now) decides which mutes are in force; a precompiled query binds it per call."""
         if viewer is None or not viewer.is_authenticated:
             return self.none()
-        rows = NotificationActor.objects.visible_to(viewer).filter(notification=OuterRef("pk"))
+        rows = NotificationActor.objects.visible_to(viewer, now=now).filter(
+            notification=OuterRef("pk")
+        )
         return self.filter(recipient_id=viewer.pk).filter(Exists(rows))
 
     def unread(self):
@@ -542,14 +545,15 @@ class Notification(models.Model):
 
 
 class NotificationActorQuerySet(models.QuerySet):
-    def visible_to(self, viewer):
+    def visible_to(self, viewer, *, now=None):
         """Actor rows of `viewer`'s notifications whose subject `viewer` may still see: a comment
         through `CommentQuerySet.visible_to` (the post's audience, the comment's author, blocks)
-        and not by someone `viewer` muted; for a request, nobody blocked either way."""
+        and not by someone `viewer` muted (at `now`, default now); for a request, nobody
+        blocked either way."""
         if viewer is None or not viewer.is_authenticated:
             return self.none()
         comment_visible = Exists(Comment.objects.visible_to(viewer).filter(pk=OuterRef("comment")))
-        muted = Exists(Mute.objects.active().by(viewer, OuterRef("actor")))
+        muted = Exists(Mute.objects.active(now=now).by(viewer, OuterRef("actor")))
         blocked = Exists(Block.objects.between(viewer, OuterRef("actor")))
         return self.filter(recipient_id=viewer.pk).filter(
             (Q(comment__isnull=False) & comment_visible & ~muted)

@@ -139,6 +139,19 @@ for _database in DATABASES.values():
         # PostgreSQL's JIT compiles for hundreds of ms when a plan's estimate is high, for
         # queries that run in a few ms (docs/performance.md): off for this kind of load.
         _database.setdefault("OPTIONS", {})["options"] = "-c jit=off"
+    if "postgresql" in _database["ENGINE"] and env.bool(
+        "DATABASE_PREPARED_STATEMENTS", default=True
+    ):
+        # The precompiled queries (intentional.db) run as prepared statements, from their first
+        # run on a connection: psycopg prepares only what the server binds, and only that SQL
+        # is bound on the server. Off for a pooler that cannot keep a session's statements
+        # (PgBouncer in transaction mode before 1.21).
+        _database.setdefault("OPTIONS", {})["prepare_threshold"] = 0
+        # Planned once too: PostgreSQL would otherwise plan each run again for its values
+        # (a "custom" plan, most of the feed query's time), since the generic plan's estimate
+        # looks dearer than it runs. Nothing else of the project has a plan cache (no PL/pgSQL).
+        generic = "-c plan_cache_mode=force_generic_plan"
+        _database["OPTIONS"]["options"] = f"{_database['OPTIONS'].get('options', '')} {generic}"
 DATABASE_ROUTERS = ["intentional.routers.PrimaryReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

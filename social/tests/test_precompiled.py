@@ -3,6 +3,8 @@ timeline, post and comment reads run SQL compiled once per process and bound to 
 and must give every viewer exactly what `visible_to` gives them — two viewers with different
 circles in a row, and the same viewer after each kind of permission change."""
 
+from datetime import timedelta
+
 import pytest
 import time_machine
 from django.core.exceptions import ObjectDoesNotExist
@@ -15,9 +17,10 @@ from django.utils import timezone
 from connections import services as connection_services
 from connections.models import Mute
 from connections.tests.factories import TagFactory, TagMembershipFactory, connect
-from intentional.db import PrecompiledQuery
+from intentional.db import PrecompiledQuery, prepares_statements
 from social import selectors
-from social.models import Comment, Post, User
+from social import services as social_services
+from social.models import Comment, Notification, Post, User
 from social.tests.factories import CommentFactory, PostFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -65,6 +68,41 @@ def test_two_viewers_in_a_row_each_get_what_visible_to_gives_them(circles):
         circles[name].pk for name in ("cy_all", "cy_family", "dee_all", "ana_own")
     }
     assert set(_feed_ids(bo)) == {circles[name].pk for name in ("cy_all", "eve_all")}
+
+
+def _prepared_feed_runs() -> tuple[int, int]:
+    """(runs with the generic plan, runs planned for their values) of the first feed page
+    (20 posts) prepared on this connection, which earlier tests may have run already."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT generic_plans, custom_plans FROM pg_prepared_statements "
+            "WHERE statement LIKE %s",
+            ['%"connections_mute"%LIMIT 21'],
+        )
+        rows = cursor.fetchall()
+    assert len(rows) <= 1  # one statement, whoever the viewer
+    return rows[0] if rows else (0, 0)
+
+
+@pytest.mark.skipif(
+    not prepares_statements(connection), reason="prepared statements: PostgreSQL, when on"
+)
+def test_one_prepared_statement_and_one_plan_serve_every_viewer(circles):
+    """On PostgreSQL the feed's SQL is prepared once per connection and planned once (a
+    generic plan, settings): the viewer is only ever a bound value, so the plan made for
+    the first viewer gives the next one exactly what visible_to gives them, and a
+    permission change shows at the next read through the same plan."""
+    ana, bo, cy = circles["ana"], circles["bo"], circles["cy"]
+    generic, custom = _prepared_feed_runs()
+    for viewer in (ana, bo, ana, bo):
+        assert _feed_ids(viewer) == _visible_feed(viewer)
+    assert _prepared_feed_runs() == (generic + 4, custom)
+    connection_services.connection_remove(user=cy, username="ana")
+    after = _feed_ids(ana)
+    assert after == _visible_feed(ana)
+    assert not {circles[name].pk for name in ("cy_all", "cy_family")} & set(after)
+    assert _feed_ids(bo) == _visible_feed(bo)
+    assert _prepared_feed_runs() == (generic + 6, custom)
 
 
 def test_keyset_pages_follow_visible_to(circles):
@@ -150,3 +188,29 @@ def test_a_value_written_into_the_sql_text_is_refused():
     query = PrecompiledQuery(User, lambda s: User.objects.all()[: s.id("size")])
     with pytest.raises(Exception, match="size"):
         query.fetch(size=3)
+
+
+def test_the_unread_count_follows_visible_to_for_each_viewer_and_each_moment(
+    circles, django_capture_on_commit_callbacks
+):
+    """The navigation's unread count (compiled once) for two recipients in a row, then with
+    one commenter muted until a moment that passes: `now` is bound per call, not compiled."""
+    ana, bo, cy = circles["ana"], circles["bo"], circles["cy"]
+    with django_capture_on_commit_callbacks(execute=True):
+        # ana's and bo's comments on cy's post notify cy; cy's reply notifies both of them.
+        social_services.comment_create(author=ana, post_id=circles["cy_all"].pk, body="one")
+        social_services.comment_create(author=cy, post_id=circles["cy_all"].pk, body="two")
+
+    def counted(viewer) -> int:
+        return Notification.objects.visible_to(viewer).unread().count()
+
+    for viewer in (ana, bo, cy, ana, bo, cy):
+        assert selectors.notifications_unread_count(viewer=viewer) == counted(viewer)
+    assert [selectors.notifications_unread_count(viewer=v) for v in (ana, bo)] == [1, 1]
+    connection_services.mute_create(
+        user=ana, username="cy", until=timezone.now() + timedelta(hours=1)
+    )
+    assert selectors.notifications_unread_count(viewer=ana) == 0
+    assert selectors.notifications_unread_count(viewer=bo) == 1
+    with time_machine.travel(timezone.now() + timedelta(hours=2), tick=False):
+        assert selectors.notifications_unread_count(viewer=ana) == 1 == counted(ana)
