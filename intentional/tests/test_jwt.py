@@ -7,8 +7,9 @@ import pytest
 import time_machine
 from django.conf import settings
 from django.utils import timezone
+from rest_framework_simplejwt.tokens import RefreshToken
 
-from social.tests.factories import PASSWORD
+from social.tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -171,3 +172,19 @@ def _tokens_after_password(api_client, user) -> dict:
     )
     assert response.status_code == 200
     return response.json()
+
+
+def test_each_token_names_its_own_person_and_no_longer_an_account_gone_or_deactivated(
+    api_client, user
+):
+    """The person behind a token is read by SQL compiled once (intentional.api): two people in
+    a row each get themselves, and a deactivated or deleted account is refused."""
+    other = UserFactory()
+    first, second = (RefreshToken.for_user(u).access_token for u in (user, other))
+    for access, person in [(first, user), (second, other), (first, user)]:
+        api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {access}")
+        assert api_client.get("/api/v1/me/").json()["username"] == person.username
+    type(user).objects.filter(pk=user.pk).update(is_active=False)
+    assert _me(api_client, str(first)) == 401
+    other.delete()
+    assert _me(api_client, str(second)) == 401
