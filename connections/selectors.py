@@ -5,8 +5,10 @@ from collections import defaultdict
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, Lower, NullIf
+from django.utils import timezone
 
 from connections.models import Block, Connection, Invitation, Mute, Tag, TagMembership
+from intentional.db import PrecompiledQuery, Sentinels
 
 User = get_user_model()
 
@@ -33,15 +35,31 @@ def people_visible_to(viewer: User) -> QuerySet[User]:
     )
 
 
+def _person_build(sentinels: Sentinels, *, with_mute: bool):
+    viewer = sentinels.id("viewer")
+    people = people_visible_to(viewer).filter(username__iexact=sentinels.text("username"))
+    if with_mute:
+        mute = Mute.objects.active(now=sentinels.datetime("now")).by(viewer, OuterRef("pk"))
+        people = people.annotate(muted=Exists(mute), muted_until=Subquery(mute.values("until")[:1]))
+    return people
+
+
+_PERSON = PrecompiledQuery(User, _person_build)
+
+
 def person_for(*, viewer: User, username: str, with_mute: bool = False) -> User:
     """The person `viewer` may look at, by username in any case; User.DoesNotExist otherwise.
     `with_mute`: with `.muted` and `.muted_until`, the viewer's mute of them in force (the
-    profile's Mute/Unmute), read in the same query."""
-    people = people_visible_to(viewer)
-    if with_mute:
-        mute = Mute.objects.active().by(viewer, OuterRef("pk"))
-        people = people.annotate(muted=Exists(mute), muted_until=Subquery(mute.values("until")[:1]))
-    return people.get(username__iexact=(username or "").strip())
+    profile's Mute/Unmute), read in the same query (compiled once: every profile asks)."""
+    rows = _PERSON.fetch(
+        shape={"with_mute": with_mute},
+        viewer=viewer,
+        username=(username or "").strip(),
+        now=timezone.now(),
+    )
+    if not rows:  # usernames are unique in any case: one row or none
+        raise User.DoesNotExist
+    return rows[0]
 
 
 def person_find(*, viewer: User, query: str) -> User | None:
@@ -55,13 +73,24 @@ def person_find(*, viewer: User, query: str) -> User | None:
     return people.filter(username__iexact=query.lstrip("@")).first()
 
 
+_PAIR = PrecompiledQuery(
+    Connection,
+    lambda sentinels: (
+        Connection.objects.between(sentinels.id("viewer"), sentinels.id("user"))
+        .only("status", "requested_by_id")
+        .order_by("pk")[:1]
+    ),
+)
+
+
 def relationship(*, viewer: User, user: User) -> str:
-    """One of RELATIONSHIPS: how `viewer` stands with `user`."""
+    """One of RELATIONSHIPS: how `viewer` stands with `user` (one query, compiled once)."""
     if viewer.pk == user.pk:
         return SELF
-    row = Connection.objects.between(viewer, user).only("status", "requested_by_id").first()
-    if row is None:
+    rows = _PAIR.fetch(viewer=viewer, user=user)
+    if not rows:
         return NONE
+    row = rows[0]
     if row.status == Connection.Status.ACCEPTED:
         return CONNECTED
     return PENDING_OUTGOING if row.requested_by_id == viewer.pk else PENDING_INCOMING

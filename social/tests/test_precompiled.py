@@ -14,6 +14,7 @@ from django.http import Http404
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from connections import selectors as connections_selectors
 from connections import services as connection_services
 from connections.models import Mute
 from connections.tests.factories import TagFactory, TagMembershipFactory, connect
@@ -214,3 +215,27 @@ def test_the_unread_count_follows_visible_to_for_each_viewer_and_each_moment(
     assert selectors.notifications_unread_count(viewer=bo) == 1
     with time_machine.travel(timezone.now() + timedelta(hours=2), tick=False):
         assert selectors.notifications_unread_count(viewer=ana) == 1 == counted(ana)
+
+
+def test_the_profile_lookups_follow_blocks_mutes_and_each_pair(circles):
+    """The profile's person and relationship reads (compiled once, connections.selectors) for
+    several viewers in a row, across a block, and a snooze that ends: `now` is bound."""
+    ana, bo, cy = circles["ana"], circles["bo"], circles["cy"]
+    for viewer in (ana, bo, ana):
+        assert connections_selectors.person_for(viewer=viewer, username=" CY ").pk == cy.pk
+    relationships = [
+        connections_selectors.relationship(viewer=viewer, user=person)
+        for viewer, person in [(ana, cy), (ana, bo), (bo, cy), (cy, cy)]
+    ]
+    assert relationships == ["connected", "none", "connected", "self"]
+    connection_services.block_create(user=cy, username="bo")
+    with pytest.raises(User.DoesNotExist):
+        connections_selectors.person_for(viewer=bo, username="cy", with_mute=True)
+    assert not connections_selectors.person_for(viewer=ana, username="cy", with_mute=True).muted
+    connection_services.mute_create(
+        user=ana, username="cy", until=timezone.now() + timedelta(hours=1)
+    )
+    assert connections_selectors.person_for(viewer=ana, username="cy", with_mute=True).muted
+    with time_machine.travel(timezone.now() + timedelta(hours=2), tick=False):
+        person = connections_selectors.person_for(viewer=ana, username="cy", with_mute=True)
+        assert not person.muted
