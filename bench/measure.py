@@ -654,6 +654,20 @@ def _run_bare(statement: Statement) -> None:
         cursor.fetchall()
 
 
+def _pg_type(value) -> str:
+    """The PostgreSQL type a bound value is sent as (psycopg's choice, widened: an int may go
+    as a smaller integer, with the same plan)."""
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "bigint"
+    if isinstance(value, float):
+        return "double precision"
+    if isinstance(value, datetime):
+        return "timestamptz" if value.tzinfo else "timestamp"
+    return "text" if isinstance(value, str) else "unknown"
+
+
 def _explain(cursor, statement: Statement, options: str) -> list:
     """EXPLAIN of the plan the page ran: for a prepared statement the generic plan (the
     connection's plan_cache_mode, settings), which EXPLAIN of the SQL with its values — a plan
@@ -670,9 +684,12 @@ def _explain(cursor, statement: Statement, options: str) -> list:
         count += 1
         return f"${count}"
 
-    # Django's placeholders as PostgreSQL's ($1, $2, …); the types are inferred as when
-    # psycopg prepares it.
-    cursor.execute("PREPARE bench_plan AS " + re.sub(r"%%|%s", number, statement.sql))
+    # Django's placeholders as PostgreSQL's ($1, $2, …), typed as psycopg sends the values.
+    sql = re.sub(r"%%|%s", number, statement.sql)
+    types = ", ".join(_pg_type(value) for value in statement.params or ())
+    cursor.execute(
+        f"PREPARE bench_plan ({types}) AS {sql}" if types else f"PREPARE bench_plan AS {sql}"
+    )
     try:
         values = ", ".join(["%s"] * count)
         cursor.execute(f"EXPLAIN ({options}) EXECUTE bench_plan({values})", statement.params)
