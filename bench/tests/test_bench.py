@@ -1,6 +1,7 @@
 """manage.py bench: its dataset and the checks CI relies on (no timings are asserted)."""
 
 import io
+import json
 import re
 from collections import Counter
 
@@ -10,12 +11,21 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 from bench.dataset import DatasetSize, NotABenchDatabase, dataset_build, dataset_status
-from bench.measure import PROCFILE_WORKER_CONCURRENCY, Bench, _seq_scans
+from bench.measure import (
+    PROCFILE_WORKER_CONCURRENCY,
+    Bench,
+    Recorder,
+    _explain,
+    _run_bare,
+    _seq_scans,
+)
+from connections import selectors as connections_selectors
 from connections.tests.factories import connect
 from digest.models import DigestDelivery
 from digest.services import SENT
 from digest.tests.helpers import at, post_at
 from digest.weeks import Week
+from intentional.db import prepares_statements
 from social.models import Comment, Post, User
 from social.tests.factories import UserFactory
 
@@ -130,3 +140,24 @@ def test_the_parallel_batch_sends_each_digest_once_from_processes_of_their_own()
     # A run whose outcomes differ from the serial run's is a failure, not a figure.
     bench.batch_in_processes(ids, workers=2, expected=Counter({SENT: 4}))
     assert bench.report["failures"]
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(not prepares_statements(connection), reason="prepared statements: PostgreSQL")
+def test_a_prepared_statement_is_measured_and_explained_as_prepared():
+    """What a page ran as a prepared statement is recorded as one, run bare as one, and
+    EXPLAINed as its generic plan — with two bound ids side by side (LEAST($1, $2)), which
+    PostgreSQL cannot type alone."""
+    ana, bo = UserFactory(), UserFactory()
+    connect(ana, bo)
+    recorder = Recorder()
+    with recorder.recording():
+        assert connections_selectors.relationship(viewer=ana, user=bo) == "connected"
+    [statement] = recorder.statements
+    assert statement.prepared
+    _run_bare(statement)
+    with connection.cursor() as cursor:
+        [[plan]] = _explain(cursor, statement, "ANALYZE, FORMAT JSON")
+        plan = plan if isinstance(plan, list) else json.loads(plan)
+        assert plan[0]["Plan"]["Actual Rows"] == 1
+        [[text]] = _explain(cursor, statement, "FORMAT JSON")  # the statement was let go
