@@ -65,73 +65,89 @@ def digest_build(
     existing = Digest.objects.filter(user=user, week=str(week)).first()
     if existing is not None and not rebuild:
         return existing
+    try:
+        digest, _delivery = _digest_store(
+            user=user, week=week, existing=existing, store_empty=store_empty
+        )
+    except IntegrityError:
+        # Someone else stored it first: theirs is the digest.
+        return Digest.objects.get(user=user, week=str(week))
+    return digest
+
+
+def _digest_store(
+    *,
+    user: User,
+    week: Week,
+    existing: Digest | None,
+    store_empty: bool = True,
+    for_delivery: bool = False,
+) -> tuple[Digest | None, DigestDelivery | None]:
+    """Select `week` for `user` and store it as their digest (`existing` rebuilt, else a new
+    one): (the digest, its delivery row or None), or (None, None) if the selection is empty
+    and not `store_empty`. IntegrityError: another worker stored it first (nothing is kept).
+
+    `for_delivery` (a new digest, about to be emailed): its delivery row is stored in the same
+    transaction, claimed for sending by this worker (as `_digest_claim` claims a row) or, for
+    an empty week, skipped — one commit where a build and a claim took three.
+    """
     with DIGEST_SECONDS.time():
         posts = digest_select(recipient=user, week=week)
         if not posts and existing is None and not store_empty:
-            return None
-        memory_ids = (
-            list(
-                digest_memories_select(viewer=user, week=week, digest=existing).values_list(
-                    "pk", flat=True
-                )
-            )
-            if posts
-            else []
-        )
+            return None, None
+        memories = digest_memories_select(viewer=user, week=week, digest=existing) if posts else []
         # Outside the transaction: the endpoint may take seconds. In the language the person
         # reads their email in (SPEC §12); a page in another one writes its own (selectors).
         with recipient_language(user):
             summary, source = summary_generate(posts)
             basis = summary_basis(posts)
         start, end = week.bounds(user.timezone)
-        try:
-            with transaction.atomic():
-                if existing is None:
-                    digest = Digest.objects.create(
-                        user=user,
-                        week=str(week),
-                        starts_at=start,
-                        ends_at=end,
-                        summary=summary,
-                        summary_source=source,
-                        summary_basis=basis,
-                        built_at=timezone.now(),
-                    )
-                else:
-                    digest = existing
-                    digest.entries.all().delete()
-                    digest.memories.all().delete()
-                    digest.starts_at, digest.ends_at = start, end
-                    digest.summary, digest.summary_source = summary, source
-                    digest.summary_basis = basis
-                    digest.built_at = timezone.now()
-                    digest.save(
-                        update_fields=[
-                            "starts_at",
-                            "ends_at",
-                            "summary",
-                            "summary_source",
-                            "summary_basis",
-                            "built_at",
-                        ]
-                    )
-                DigestEntry.objects.bulk_create(
-                    DigestEntry(digest=digest, user=user, post=post, position=position)
-                    for position, post in enumerate(posts)
+        delivery = None
+        with transaction.atomic():
+            if existing is None:
+                digest = Digest.objects.create(
+                    user=user,
+                    week=str(week),
+                    starts_at=start,
+                    ends_at=end,
+                    summary=summary,
+                    summary_source=source,
+                    summary_basis=basis,
+                    built_at=timezone.now(),
                 )
-                if memory_ids:
-                    # A memory another digest took meanwhile stays there (never shown twice).
-                    DigestMemory.objects.bulk_create(
-                        (
-                            DigestMemory(digest=digest, user=user, post_id=post_id)
-                            for post_id in memory_ids
-                        ),
-                        ignore_conflicts=True,
-                    )
-        except IntegrityError:
-            # Someone else stored it first: theirs is the digest.
-            return Digest.objects.get(user=user, week=str(week))
-    return digest
+            else:
+                digest = existing
+                digest.entries.all().delete()
+                digest.memories.all().delete()
+                digest.starts_at, digest.ends_at = start, end
+                digest.summary, digest.summary_source = summary, source
+                digest.summary_basis = basis
+                digest.built_at = timezone.now()
+                digest.save(
+                    update_fields=[
+                        "starts_at",
+                        "ends_at",
+                        "summary",
+                        "summary_source",
+                        "summary_basis",
+                        "built_at",
+                    ]
+                )
+            DigestEntry.objects.bulk_create(
+                DigestEntry(digest=digest, user=user, post=post, position=position)
+                for position, post in enumerate(posts)
+            )
+            if memories:
+                # A memory another digest took meanwhile stays there (never shown twice).
+                DigestMemory.objects.bulk_create(
+                    (DigestMemory(digest=digest, user=user, post_id=post.pk) for post in memories),
+                    ignore_conflicts=True,
+                )
+            if for_delivery and existing is None:
+                delivery = DigestDelivery.objects.create(
+                    digest=digest, **(_claimed() if posts else _SKIPPED)
+                )
+    return digest, delivery
 
 
 def digest_show(*, viewer: User, week: Week | None = None, now: datetime | None = None):
@@ -190,45 +206,83 @@ def digest_deliver(*, user_id: int, week: Week) -> str:
         return _digest_deliver(user=user, week=week)
 
 
+def _claimed() -> dict:
+    """A new delivery row as its worker claims it: SENDING since now, by the database's clock
+    (the one the lease is measured with), its first attempt."""
+    return {"status": DigestDelivery.Status.SENDING, "claimed_at": Now(), "attempts": 1}
+
+
+_SKIPPED = {"status": DigestDelivery.Status.SKIPPED}
+_DONE = (DigestDelivery.Status.SENT, DigestDelivery.Status.SKIPPED)
+
+
 def _digest_deliver(*, user: User, week: Week) -> str:
-    digest = digest_build(user=user, week=week)
-    delivery, _created = DigestDelivery.objects.get_or_create(digest=digest)
-    if delivery.status in (DigestDelivery.Status.SENT, DigestDelivery.Status.SKIPPED):
+    digest = Digest.objects.filter(user=user, week=str(week)).select_related("delivery").first()
+    if digest is None:
+        # Built here: its delivery row comes with it, claimed (or skipped), in one commit.
+        try:
+            digest, delivery = _digest_store(user=user, week=week, existing=None, for_delivery=True)
+        except IntegrityError:
+            # Someone else stored it first: theirs is the digest (and its row, if they made one).
+            digest = Digest.objects.select_related("delivery").get(user=user, week=str(week))
+        else:
+            if delivery.status == DigestDelivery.Status.SKIPPED:
+                return SKIPPED_EMPTY
+            return _digest_send(user=user, week=week, digest=digest, delivery_id=delivery.pk)
+    delivery = getattr(digest, "delivery", None)
+    if delivery is not None and delivery.status in _DONE:
         return ALREADY_DONE
+    delivery_id = _digest_claim(digest=digest, delivery=delivery)
+    if delivery_id is None:
+        return ALREADY_DONE  # another worker has it, or has sent it
+    return _digest_send(user=user, week=week, digest=digest, delivery_id=delivery_id)
+
+
+def _digest_claim(*, digest: Digest, delivery: DigestDelivery | None) -> int | None:
+    """Claim `digest`'s email for this worker: the id of its delivery row, now SENDING, or
+    None if another worker has it or is done with it. A missing row is created claimed; an
+    existing one is claimed with a conditional UPDATE if it is pending, failed, or claimed
+    longer than DIGEST_CLAIM_LEASE ago (abandoned)."""
+    if delivery is None:
+        try:
+            with transaction.atomic():
+                return DigestDelivery.objects.create(digest=digest, **_claimed()).pk
+        except IntegrityError:  # another worker created it meanwhile: its status decides
+            delivery = DigestDelivery.objects.get(digest=digest)
     abandoned = Q(
         status=DigestDelivery.Status.SENDING,
         claimed_at__lt=Now() - timedelta(seconds=settings.DIGEST_CLAIM_LEASE),
     )
-    claimable = DigestDelivery.objects.filter(
+    claimed = DigestDelivery.objects.filter(
         Q(status__in=[DigestDelivery.Status.PENDING, DigestDelivery.Status.FAILED]) | abandoned,
         pk=delivery.pk,
-    )
-    # As the recipient, now: a post hidden or deleted since the build is not sent.
-    page = digest_stored_page(digest=digest, viewer=user, for_email=True)
-    if not page.posts:
-        claimable.update(status=DigestDelivery.Status.SKIPPED)
-        return SKIPPED_EMPTY
-    claimed = claimable.update(
+    ).update(
         status=DigestDelivery.Status.SENDING,
         claimed_at=Now(),  # the database's clock, the one the lease is measured with
         attempts=F("attempts") + 1,
     )
-    if not claimed:
-        return ALREADY_DONE  # another worker has it, or has sent it
+    return delivery.pk if claimed else None
+
+
+def _digest_send(*, user: User, week: Week, digest: Digest, delivery_id: int) -> str:
+    """Email `digest` to `user`, its delivery row `delivery_id` claimed by this worker."""
+    deliveries = DigestDelivery.objects.filter(pk=delivery_id)
     try:
+        # As the recipient, now: a post hidden or deleted since the build is not sent.
+        page = digest_stored_page(digest=digest, viewer=user, for_email=True)
+        if not page.posts:
+            deliveries.update(status=DigestDelivery.Status.SKIPPED)
+            return SKIPPED_EMPTY
         digest_email_message(page=page, user=user).send()
     except Exception as error:
-        DigestDelivery.objects.filter(pk=delivery.pk).update(
-            status=DigestDelivery.Status.FAILED, last_error=repr(error)[:2000]
-        )
+        # The claim is given back as failed: a retry, or a later run, claims it again.
+        deliveries.update(status=DigestDelivery.Status.FAILED, last_error=repr(error)[:2000])
         DIGEST_EMAILS.labels(outcome="failed").inc()
         logger.warning("digest email to user %s for %s failed: %r", user.pk, week, error)
         raise
     sent_at = timezone.now()
     with transaction.atomic():  # one commit for both
-        DigestDelivery.objects.filter(pk=delivery.pk).update(
-            status=DigestDelivery.Status.SENT, sent_at=sent_at, last_error=""
-        )
+        deliveries.update(status=DigestDelivery.Status.SENT, sent_at=sent_at, last_error="")
         Digest.objects.filter(pk=digest.pk).update(emailed_at=sent_at)
     DIGEST_EMAILS.labels(outcome="sent").inc()
     return SENT
