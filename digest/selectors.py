@@ -170,11 +170,18 @@ def _select_build(sentinels: Sentinels, *, zone: str, prefix: int | None, **thre
         .order_by(*order)
     )
     if prefix is not None:  # a few dozen rows: read whole at once
-        return kept.select_related("author")[: thresholds["pages"]]
+        return _with_authors_and_photos(kept, recipient)[: thresholds["pages"]]
     # A thousand rows: narrow ones (id, author, time, importance) go through the windows and
     # the sort, and only the kept ones are read whole, with their authors.
     kept = kept.values("pk")[: thresholds["pages"]]
-    return Post.objects.visible_to(recipient).filter(pk__in=kept).select_related("author")
+    return _with_authors_and_photos(
+        Post.objects.visible_to(recipient).filter(pk__in=kept), recipient
+    )
+
+
+def _with_authors_and_photos(posts, viewer: User):
+    """`posts` with what the email shows of them (the authors, the photos) read with them."""
+    return posts.select_related("author").with_photos_and_own_tags(viewer)
 
 
 _SELECT = PrecompiledQuery(Post, _select_build)
@@ -184,7 +191,7 @@ _PREFIX_PER_PAGE = 4
 
 def digest_select(*, recipient: User, week: Week) -> list[Post]:
     """The week's posts for `recipient` (SPEC §5 steps 1-5), chronological, in one query
-    (two for a week that fills less than a digest).
+    (two for a week that fills less than a digest), with their authors and photos.
 
     Steps 1-4 run in the database. The per-(author, local day) rank and the week's top
     importance are window functions over the candidates left after step 1. Ranking before
@@ -243,10 +250,10 @@ def _same_week_of_earlier_years(week: Week, tz: str) -> list[tuple[datetime, dat
     return ranges
 
 
-def _memories_build(sentinels: Sentinels, *, years: int, elsewhere_only: bool):
+def _memories_build(sentinels: Sentinels, *, years: int, elsewhere_only: bool, for_email: bool):
     """The query of `digest_memories_select`, from sentinels: the viewer, one creation time
     range per earlier year and, `elsewhere_only`, the digest whose own memories may be chosen
-    again. How many years there are is its shape."""
+    again. How many years there are, and how the posts are loaded, are its shape."""
     viewer = sentinels.instance("viewer", User)
     ranges = Q()
     for index in range(years):
@@ -258,7 +265,7 @@ def _memories_build(sentinels: Sentinels, *, years: int, elsewhere_only: bool):
     if elsewhere_only:
         shown = shown.exclude(digest_id=sentinels.id("digest"))
     return (
-        posts_visible(viewer=viewer)
+        _posts_to_show(viewer=viewer, for_email=for_email)
         .in_circle_of(viewer)
         .filter(ranges)
         .exclude(Exists(shown))
@@ -269,12 +276,15 @@ def _memories_build(sentinels: Sentinels, *, years: int, elsewhere_only: bool):
 _MEMORIES = PrecompiledQuery(Post, _memories_build)
 
 
-def digest_memories_select(*, viewer: User, week: Week, digest: Digest | None = None) -> list[Post]:
+def digest_memories_select(
+    *, viewer: User, week: Week, digest: Digest | None = None, for_email: bool = False
+) -> list[Post]:
     """Up to MEMORIES_PER_DIGEST posts `viewer` can see now (their own included) from the same
     ISO week number in earlier years, never one already shown as a memory in another of their
     digests than `digest`; most important first (ties: earliest). One query (compiled once
-    per number of earlier years, `PrecompiledQuery`), loaded like the feed's posts; none when
-    the viewer turned memories off."""
+    per number of earlier years, `PrecompiledQuery`), loaded like the feed's posts or,
+    `for_email`, with what the email shows (`_posts_to_show`); none when the viewer turned
+    memories off."""
     ranges = _same_week_of_earlier_years(week, viewer.timezone)
     if not viewer.memories_enabled or not ranges:
         return []
@@ -282,7 +292,7 @@ def digest_memories_select(*, viewer: User, week: Week, digest: Digest | None = 
     for index, (start, end) in enumerate(ranges):
         bounds[f"start_{index}"], bounds[f"end_{index}"] = start, end
     return _MEMORIES.fetch(
-        shape={"years": len(ranges), "elsewhere_only": digest is not None},
+        shape={"years": len(ranges), "elsewhere_only": digest is not None, "for_email": for_email},
         viewer=viewer,
         digest=digest,
         **bounds,
@@ -375,6 +385,22 @@ def digest_stored_page(
         memories=memories,
         digest=digest,
         first_week=first_week,
+    )
+
+
+def digest_built_page(*, digest: Digest, posts: list[Post], memories: list[Post]) -> DigestPage:
+    """`digest` as its owner sees it right after it was stored from `posts` and `memories`,
+    which were selected as them (`digest_select`, `digest_memories_select(for_email=True)`)
+    the moment before: the page `digest_stored_page(for_email=True)` would read again."""
+    return DigestPage(
+        week=digest.iso_week,
+        starts_at=digest.starts_at,
+        ends_at=digest.ends_at,
+        summary=digest.summary,
+        summary_source=digest.summary_source,
+        posts=list(posts),
+        memories=sorted(memories, key=_memory_order),
+        digest=digest,
     )
 
 

@@ -2,6 +2,7 @@
 
 import logging
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
@@ -14,6 +15,8 @@ from django.utils.translation import gettext as _
 from digest.emails import digest_email_message
 from digest.models import Digest, DigestDelivery, DigestEntry, DigestMemory
 from digest.selectors import (
+    DigestPage,
+    digest_built_page,
     digest_first_week,
     digest_joined_week,
     digest_live_page,
@@ -24,6 +27,7 @@ from digest.selectors import (
 )
 from digest.summary import summary_basis, summary_generate
 from digest.weeks import Week, week_current, week_last_completed
+from intentional.db import PrecompiledQuery, Sentinels
 from intentional.languages import recipient_language
 from intentional.metrics import DIGEST_EMAILS, DIGEST_SECONDS
 from social.models import User
@@ -66,13 +70,20 @@ def digest_build(
     if existing is not None and not rebuild:
         return existing
     try:
-        digest, _delivery = _digest_store(
-            user=user, week=week, existing=existing, store_empty=store_empty
-        )
+        stored = _digest_store(user=user, week=week, existing=existing, store_empty=store_empty)
     except IntegrityError:
         # Someone else stored it first: theirs is the digest.
         return Digest.objects.get(user=user, week=str(week))
-    return digest
+    return stored.digest
+
+
+class _Stored(NamedTuple):
+    """What `_digest_store` stored."""
+
+    digest: Digest | None
+    delivery: DigestDelivery | None = None
+    # The email's page (`digest_built_page`) when nothing in it needs reading again.
+    page: DigestPage | None = None
 
 
 def _digest_store(
@@ -82,20 +93,28 @@ def _digest_store(
     existing: Digest | None,
     store_empty: bool = True,
     for_delivery: bool = False,
-) -> tuple[Digest | None, DigestDelivery | None]:
+) -> _Stored:
     """Select `week` for `user` and store it as their digest (`existing` rebuilt, else a new
-    one): (the digest, its delivery row or None), or (None, None) if the selection is empty
-    and not `store_empty`. IntegrityError: another worker stored it first (nothing is kept).
+    one); no digest if the selection is empty and not `store_empty`. IntegrityError: another
+    worker stored it first (nothing is kept).
 
     `for_delivery` (a new digest, about to be emailed): its delivery row is stored in the same
     transaction, claimed for sending by this worker (as `_digest_claim` claims a row) or, for
-    an empty week, skipped — one commit where a build and a claim took three.
+    an empty week, skipped — one commit where a build and a claim took three. The email's
+    page comes with it, from what was just selected as the recipient (photos included): the
+    moment before, as a read at send time would be. Not when a summary endpoint is configured
+    (seconds may pass: the page is read again at send time), nor when another digest of
+    theirs took one of the memories meanwhile.
     """
     with DIGEST_SECONDS.time():
         posts = digest_select(recipient=user, week=week)
         if not posts and existing is None and not store_empty:
-            return None, None
-        memories = digest_memories_select(viewer=user, week=week, digest=existing) if posts else []
+            return _Stored(None)
+        memories = (
+            digest_memories_select(viewer=user, week=week, digest=existing, for_email=for_delivery)
+            if posts
+            else []
+        )
         # Outside the transaction: the endpoint may take seconds. In the language the person
         # reads their email in (SPEC §12); a page in another one writes its own (selectors).
         with recipient_language(user):
@@ -137,17 +156,30 @@ def _digest_store(
                 DigestEntry(digest=digest, user=user, post=post, position=position)
                 for position, post in enumerate(posts)
             )
-            if memories:
-                # A memory another digest took meanwhile stays there (never shown twice).
-                DigestMemory.objects.bulk_create(
-                    (DigestMemory(digest=digest, user=user, post_id=post.pk) for post in memories),
-                    ignore_conflicts=True,
-                )
+            all_memories = _memories_store(digest=digest, user=user, memories=memories)
             if for_delivery and existing is None:
                 delivery = DigestDelivery.objects.create(
                     digest=digest, **(_claimed() if posts else _SKIPPED)
                 )
-    return digest, delivery
+    page = None
+    if posts and delivery is not None and all_memories and not settings.LLM_API_URL:
+        page = digest_built_page(digest=digest, posts=posts, memories=memories)
+    return _Stored(digest, delivery, page)
+
+
+def _memories_store(*, digest: Digest, user: User, memories: list) -> bool:
+    """Store `memories` with `digest`; False if another digest of `user` took one of them
+    meanwhile: it stays there (a memory is never shown twice)."""
+    if not memories:
+        return True
+    rows = [DigestMemory(digest=digest, user=user, post_id=post.pk) for post in memories]
+    try:
+        with transaction.atomic():  # a savepoint: the conflict is told, not ignored
+            DigestMemory.objects.bulk_create(rows)
+        return True
+    except IntegrityError:
+        DigestMemory.objects.bulk_create(rows, ignore_conflicts=True)
+        return False
 
 
 def digest_show(*, viewer: User, week: Week | None = None, now: datetime | None = None):
@@ -198,7 +230,7 @@ def digest_deliver(*, user_id: int, week: Week) -> str:
     limit), so the next run claims it again; only a worker killed between the SMTP server's
     acceptance and the SENT update (one UPDATE) can make that a second email.
     """
-    user = User.objects.filter(pk=user_id).first()
+    user = next(iter(_USER.fetch(user=user_id)), None)
     if user is None or not (user.is_active and user.digest_email_enabled and user.email):
         return SKIPPED_DISABLED
     # The page, its summary and the email in the recipient's language (a task has no request).
@@ -216,19 +248,39 @@ _SKIPPED = {"status": DigestDelivery.Status.SKIPPED}
 _DONE = (DigestDelivery.Status.SENT, DigestDelivery.Status.SKIPPED)
 
 
+# The batch's two lookups, compiled once (`PrecompiledQuery`): the person, and their digest of a
+# week with its delivery row.
+_USER = PrecompiledQuery(User, lambda sentinels: User.objects.filter(pk=sentinels.id("user")))
+
+
+def _digest_of_week_build(sentinels: Sentinels):
+    return Digest.objects.filter(
+        user_id=sentinels.id("user"), week=sentinels.text("week")
+    ).select_related("delivery")
+
+
+_DIGEST_OF_WEEK = PrecompiledQuery(Digest, _digest_of_week_build)
+
+
 def _digest_deliver(*, user: User, week: Week) -> str:
-    digest = Digest.objects.filter(user=user, week=str(week)).select_related("delivery").first()
+    digest = next(iter(_DIGEST_OF_WEEK.fetch(user=user, week=str(week))), None)
     if digest is None:
         # Built here: its delivery row comes with it, claimed (or skipped), in one commit.
         try:
-            digest, delivery = _digest_store(user=user, week=week, existing=None, for_delivery=True)
+            stored = _digest_store(user=user, week=week, existing=None, for_delivery=True)
         except IntegrityError:
             # Someone else stored it first: theirs is the digest (and its row, if they made one).
             digest = Digest.objects.select_related("delivery").get(user=user, week=str(week))
         else:
-            if delivery.status == DigestDelivery.Status.SKIPPED:
+            if stored.delivery.status == DigestDelivery.Status.SKIPPED:
                 return SKIPPED_EMPTY
-            return _digest_send(user=user, week=week, digest=digest, delivery_id=delivery.pk)
+            return _digest_send(
+                user=user,
+                week=week,
+                digest=stored.digest,
+                delivery_id=stored.delivery.pk,
+                page=stored.page,
+            )
     delivery = getattr(digest, "delivery", None)
     if delivery is not None and delivery.status in _DONE:
         return ALREADY_DONE
@@ -264,12 +316,16 @@ def _digest_claim(*, digest: Digest, delivery: DigestDelivery | None) -> int | N
     return delivery.pk if claimed else None
 
 
-def _digest_send(*, user: User, week: Week, digest: Digest, delivery_id: int) -> str:
-    """Email `digest` to `user`, its delivery row `delivery_id` claimed by this worker."""
+def _digest_send(
+    *, user: User, week: Week, digest: Digest, delivery_id: int, page: DigestPage | None = None
+) -> str:
+    """Email `digest` to `user`, its delivery row `delivery_id` claimed by this worker. `page`:
+    the digest as `user` saw it a moment ago (it was built just now), else it is read."""
     deliveries = DigestDelivery.objects.filter(pk=delivery_id)
     try:
-        # As the recipient, now: a post hidden or deleted since the build is not sent.
-        page = digest_stored_page(digest=digest, viewer=user, for_email=True)
+        if page is None:
+            # As the recipient, now: a post hidden or deleted since the build is not sent.
+            page = digest_stored_page(digest=digest, viewer=user, for_email=True)
         if not page.posts:
             deliveries.update(status=DigestDelivery.Status.SKIPPED)
             return SKIPPED_EMPTY
