@@ -1,11 +1,14 @@
 """The digest email: text and HTML parts, thumbnails, one-click unsubscribe (SPEC §5)."""
 
+from zoneinfo import ZoneInfo
+
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from digest.photos import photo_thumbnail_absolute_url
 from digest.selectors import DigestPage
@@ -44,12 +47,22 @@ def _digest_email_message(*, page: DigestPage, user: User) -> EmailMultiAlternat
         }
         for item in _weekly_notifications(user=user, page=page)
     ]
+    # Each post's time, in the recipient's timezone and language: formatted once for both parts.
+    zone = ZoneInfo(user.timezone)
+    # Translators: a date format
+    # (https://docs.djangoproject.com/en/stable/ref/templates/builtins/#date); a letter meant
+    # literally needs a backslash
+    week_format = pgettext("date format", "l j F, H:i")
+    # Translators: a date format
+    # (https://docs.djangoproject.com/en/stable/ref/templates/builtins/#date); a letter meant
+    # literally needs a backslash
+    year_format = pgettext("date format", "l j F Y")
     context = {
         "page": page,
         "notifications": notifications,
         "user": user,
-        "entries": [_entry(post, user) for post in page.posts],
-        "memories": [_entry(post, user) for post in page.memories],
+        "entries": [_entry(post, user, zone, week_format) for post in page.posts],
+        "memories": [_entry(post, user, zone, year_format) for post in page.memories],
         "week_url": week_url,
         "settings_url": settings.SITE_URL + reverse("social:settings"),
         "unsubscribe_url": unsubscribe,
@@ -107,10 +120,12 @@ def _any_of_the_week_build(sentinels: Sentinels, *, kinds: tuple[str, ...]):
 _ANY_OF_THE_WEEK = PrecompiledQuery(Notification, _any_of_the_week_build)
 
 
-def _entry(post, user: User) -> dict:
-    """What the email shows of a post: it, its link and its thumbnails (with their alt text)."""
+def _entry(post, user: User, zone: ZoneInfo, date_format: str) -> dict:
+    """What the email shows of a post: it, its time (`date_format` in `zone`), its link and its
+    thumbnails (with their alt text)."""
     return {
         "post": post,
+        "date": formats.date_format(timezone.localtime(post.created_at, zone), date_format),
         "url": settings.SITE_URL + _post_path(post),
         "thumbnails": [
             {"url": photo_thumbnail_absolute_url(photo, recipient=user), "photo": photo}
