@@ -223,9 +223,11 @@ SENT, SKIPPED_EMPTY, SKIPPED_DISABLED, ALREADY_DONE = "sent", "empty", "disabled
 def digest_deliver(*, user_id: int, week: Week) -> str:
     """Build `week`'s digest for the user and email it, at most once.
 
-    The delivery row is claimed with a conditional UPDATE before sending, so retries, re-runs
-    and concurrent workers never send the same week twice. A failed send is recorded and
-    re-raised (the task retries); a later claim may try again. A claim older than
+    The delivery row is claimed before sending — stored claimed with a digest built here (one
+    commit for both), created claimed, or taken with a conditional UPDATE — so retries, re-runs
+    and concurrent workers never send the same week twice; a week with nothing to send is
+    stored skipped. A failed send is recorded and re-raised (the task retries); a later claim
+    may try again. A claim older than
     DIGEST_CLAIM_LEASE was abandoned (its worker was killed: no task lives past the time
     limit), so the next run claims it again; only a worker killed between the SMTP server's
     acceptance and the SENT update (one UPDATE) can make that a second email.
