@@ -140,22 +140,20 @@ def _select_build(sentinels: Sentinels, *, zone: str, prefix: int | None, **thre
         digest__week=sentinels.text("week")
     )
     order = ("-importance", "created_at", "pk")
+
+    def step_1(posts):
+        return posts.filter(importance__gte=thresholds["minimum"]).exclude(Exists(elsewhere))
+
     if prefix is None:
-        candidates = _candidates_between(recipient, start, end, now)
+        candidates = step_1(_candidates_between(recipient, start, end, now))
     else:
-        first = (
+        first = step_1(
             _of_the_circle_between(Post.objects, recipient, start, end, now)  # audience-ok: ids
-            .filter(importance__gte=thresholds["minimum"])
-            .exclude(Exists(elsewhere))
-            .order_by(*order)
-            .values("pk")[:prefix]
         )
+        first = first.order_by(*order).values("pk")[:prefix]
         candidates = Post.objects.visible_to(recipient).filter(pk__in=first)
     kept = (
-        # (Again over the first few dozen: costs nothing, and keeps one query shape.)
-        candidates.filter(importance__gte=thresholds["minimum"])
-        .exclude(Exists(elsewhere))
-        .annotate(
+        candidates.annotate(
             day_rank=Window(
                 RowNumber(),
                 partition_by=[F("author_id"), TruncDate("created_at", tzinfo=ZoneInfo(zone))],
