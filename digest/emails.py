@@ -1,17 +1,21 @@
 """The digest email: text and HTML parts, thumbnails, one-click unsubscribe (SPEC §5)."""
 
+from zoneinfo import ZoneInfo
+
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from digest.photos import photo_thumbnail_absolute_url
 from digest.selectors import DigestPage
 from digest.tokens import unsubscribe_url
+from intentional.db import PrecompiledQuery, Sentinels
 from intentional.languages import recipient_language
-from social.models import EmailChoice, User
+from social.models import EmailChoice, Notification, User
 from social.selectors import notifications_between
 
 
@@ -35,23 +39,30 @@ def _digest_email_message(*, page: DigestPage, user: User) -> EmailMultiAlternat
     week_url = settings.SITE_URL + reverse("digest:week", args=[str(page.week)])
     # The week's notifications the recipient chose to get weekly (SPEC §5, §8), as they may
     # see them now: only a comment still visible to them is quoted.
-    weekly = [kind for kind, choice in user.email_choices().items() if choice == EmailChoice.WEEKLY]
     notifications = [
         {
             "summary": str(item.summary),
             "url": settings.SITE_URL + item.url,
             "quote": item.comment.body if item.comment is not None else "",
         }
-        for item in notifications_between(
-            viewer=user, start=page.starts_at, end=page.ends_at, kinds=weekly
-        )
+        for item in _weekly_notifications(user=user, page=page)
     ]
+    # Each post's time, in the recipient's timezone and language: formatted once for both parts.
+    zone = ZoneInfo(user.timezone)
+    # Translators: a date format
+    # (https://docs.djangoproject.com/en/stable/ref/templates/builtins/#date); a letter meant
+    # literally needs a backslash
+    week_format = pgettext("date format", "l j F, H:i")
+    # Translators: a date format
+    # (https://docs.djangoproject.com/en/stable/ref/templates/builtins/#date); a letter meant
+    # literally needs a backslash
+    year_format = pgettext("date format", "l j F Y")
     context = {
         "page": page,
         "notifications": notifications,
         "user": user,
-        "entries": [_entry(post, user) for post in page.posts],
-        "memories": [_entry(post, user) for post in page.memories],
+        "entries": [_entry(post, user, zone, week_format) for post in page.posts],
+        "memories": [_entry(post, user, zone, year_format) for post in page.memories],
         "week_url": week_url,
         "settings_url": settings.SITE_URL + reverse("social:settings"),
         "unsubscribe_url": unsubscribe,
@@ -72,10 +83,49 @@ def _digest_email_message(*, page: DigestPage, user: User) -> EmailMultiAlternat
     return message
 
 
-def _entry(post, user: User) -> dict:
-    """What the email shows of a post: it, its link and its thumbnails (with their alt text)."""
+def _weekly_notifications(*, user: User, page: DigestPage) -> list:
+    """The week's notifications `user` chose to get weekly, as `notifications_between` gives
+    them. Most weeks a person has none of those kinds at all, and `notifications_between`
+    (through `Notification.visible_to`) takes far longer to build than to run: it is asked
+    only if the week holds at least one of their notifications of those kinds, visible or
+    not (one small query, compiled once)."""
+    weekly = sorted(
+        kind for kind, choice in user.email_choices().items() if choice == EmailChoice.WEEKLY
+    )
+    if not weekly:
+        return []
+    some = _ANY_OF_THE_WEEK.fetch(
+        shape={"kinds": tuple(weekly)}, recipient=user, start=page.starts_at, end=page.ends_at
+    )
+    if not some:
+        return []
+    return notifications_between(viewer=user, start=page.starts_at, end=page.ends_at, kinds=weekly)
+
+
+def _any_of_the_week_build(sentinels: Sentinels, *, kinds: tuple[str, ...]):
+    """One notification of `kinds` of the recipient's in the week, if any: whether to ask
+    `notifications_between` at all (it alone decides what the email shows)."""
+    return (
+        Notification.objects.filter(  # audience-ok: only whether to ask notifications_between
+            recipient_id=sentinels.id("recipient"),
+            kind__in=kinds,
+            created_at__gte=sentinels.datetime("start"),
+            created_at__lt=sentinels.datetime("end"),
+        )
+        .order_by()
+        .only("pk")[:1]
+    )
+
+
+_ANY_OF_THE_WEEK = PrecompiledQuery(Notification, _any_of_the_week_build)
+
+
+def _entry(post, user: User, zone: ZoneInfo, date_format: str) -> dict:
+    """What the email shows of a post: it, its time (`date_format` in `zone`), its link and its
+    thumbnails (with their alt text)."""
     return {
         "post": post,
+        "date": formats.date_format(timezone.localtime(post.created_at, zone), date_format),
         "url": settings.SITE_URL + _post_path(post),
         "thumbnails": [
             {"url": photo_thumbnail_absolute_url(photo, recipient=user), "photo": photo}

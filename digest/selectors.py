@@ -78,6 +78,11 @@ def digest_candidates(*, recipient: User, week: Week):
 
 
 def _candidates_between(recipient: User, start: datetime, end: datetime, now=None):
+    return _of_the_circle_between(Post.objects.visible_to(recipient), recipient, start, end, now)
+
+
+def _of_the_circle_between(posts, recipient: User, start: datetime, end: datetime, now=None):
+    """`posts` by the recipient's connections, not muted by them, created in [start, end)."""
     # People the recipient muted are left out (SPEC §5, §8), as of `now` (a value the
     # precompiled selection binds per call).
     muted = Mute.objects.active(now).by(recipient, OuterRef("author"))
@@ -85,8 +90,7 @@ def _candidates_between(recipient: User, start: datetime, end: datetime, now=Non
     # can be visible to someone else), but lets the plan walk each connection's (author,
     # created) range instead of every post of the week.
     return (
-        Post.objects.visible_to(recipient)
-        .in_circle_of(recipient, with_own=False)
+        posts.in_circle_of(recipient, with_own=False)
         .filter(created_at__gte=start, created_at__lt=end)
         .exclude(Exists(muted))
     )
@@ -118,20 +122,38 @@ def digest_first_week(*, viewer: User, now: datetime) -> Week:
     return first
 
 
-def _select_build(sentinels: Sentinels, *, zone: str, **thresholds):
+def _select_build(sentinels: Sentinels, *, zone: str, prefix: int | None, **thresholds):
     """The selection query of `digest_select`, from sentinels: the recipient, the week's
-    bounds and name. The time zone (in the SQL's date cut) and the thresholds are its shape."""
+    bounds and name. The time zone (in the SQL's date cut), the thresholds and `prefix` are
+    its shape.
+
+    `prefix`: only the first `prefix` posts of the week in the order of step 4 (importance,
+    then earliest, then lowest id) are looked at, whoever may see them — ids compared inside
+    the query, never read out — and `visible_to` checks just those: a few dozen checks
+    instead of one per post of the week (a thousand). Exact whenever it gives a full page
+    (`digest_select`). None: every post of the week, each checked by `visible_to`."""
     recipient = sentinels.instance("recipient", User)
     start, end = sentinels.datetime("start"), sentinels.datetime("end")
+    now = sentinels.datetime("now")
     # A post already in another week's digest (after a timezone change) is not shown twice.
     elsewhere = DigestEntry.objects.filter(user=recipient, post=OuterRef("pk")).exclude(
         digest__week=sentinels.text("week")
     )
-    return (
-        _candidates_between(recipient, start, end, sentinels.datetime("now"))
-        .filter(importance__gte=thresholds["minimum"])
-        .exclude(Exists(elsewhere))
-        .annotate(
+    order = ("-importance", "created_at", "pk")
+
+    def step_1(posts):
+        return posts.filter(importance__gte=thresholds["minimum"]).exclude(Exists(elsewhere))
+
+    if prefix is None:
+        candidates = step_1(_candidates_between(recipient, start, end, now))
+    else:
+        first = step_1(
+            _of_the_circle_between(Post.objects, recipient, start, end, now)  # audience-ok: ids
+        )
+        first = first.order_by(*order).values("pk")[:prefix]
+        candidates = Post.objects.visible_to(recipient).filter(pk__in=first)
+    kept = (
+        candidates.annotate(
             day_rank=Window(
                 RowNumber(),
                 partition_by=[F("author_id"), TruncDate("created_at", tzinfo=ZoneInfo(zone))],
@@ -141,18 +163,33 @@ def _select_build(sentinels: Sentinels, *, zone: str, **thresholds):
         )
         .filter(day_rank__lte=thresholds["per_day"])
         .filter(Q(week_top__lt=thresholds["event"]) | Q(importance__gte=thresholds["low"]))
-        .select_related("author")
-        # Step 4 in the database too: only the kept rows are fetched (the window filter
-        # above stays inside, the order and the limit apply to what it left).
-        .order_by("-importance", "created_at", "pk")[: thresholds["pages"]]
+        # Step 4 in the database too: the window filter above stays inside, the order and
+        # the limit apply to what it left.
+        .order_by(*order)
+    )
+    if prefix is not None:  # a few dozen rows: read whole at once
+        return _with_authors_and_photos(kept, recipient)[: thresholds["pages"]]
+    # A thousand rows: narrow ones (id, author, time, importance) go through the windows and
+    # the sort, and only the kept ones are read whole, with their authors.
+    kept = kept.values("pk")[: thresholds["pages"]]
+    return _with_authors_and_photos(
+        Post.objects.visible_to(recipient).filter(pk__in=kept), recipient
     )
 
 
+def _with_authors_and_photos(posts, viewer: User):
+    """`posts` with what the email shows of them (the authors, the photos) read with them."""
+    return posts.select_related("author").with_photos_and_own_tags(viewer)
+
+
 _SELECT = PrecompiledQuery(Post, _select_build)
+# How many of the week's posts the first try looks at, per page of the digest.
+_PREFIX_PER_PAGE = 4
 
 
 def digest_select(*, recipient: User, week: Week) -> list[Post]:
-    """The week's posts for `recipient` (SPEC §5 steps 1-5), chronological, in one query.
+    """The week's posts for `recipient` (SPEC §5 steps 1-5), chronological, in one query
+    (two for a week that fills less than a digest), with their authors and photos.
 
     Steps 1-4 run in the database. The per-(author, local day) rank and the week's top
     importance are window functions over the candidates left after step 1. Ranking before
@@ -160,6 +197,14 @@ def digest_select(*, recipient: User, week: Week) -> list[Post]:
     partition, since partitions are ordered by importance first. Step 5 sorts the (at most
     DIGEST_MAX_PAGES) rows left in Python. The SQL is compiled once per time zone and
     thresholds (`PrecompiledQuery`).
+
+    The first try ranks only the visible posts among the week's first few dozen in step 4's
+    order (`_select_build`'s `prefix`). Those are the first visible candidates in that order,
+    so each one's rank in its (author, day) and the week's top importance come out as over
+    all of them: every post kept there is kept, and any other kept post comes after them.
+    A full page of DIGEST_MAX_PAGES is then the answer; anything less (a quiet week, or one
+    whose first posts are mostly hidden or from one busy day) is selected again over every
+    post of the week.
     """
     start, end = week.bounds(recipient.timezone)
     shape = {
@@ -170,9 +215,17 @@ def digest_select(*, recipient: User, week: Week) -> list[Post]:
         "per_day": settings.DIGEST_PER_PERSON_PER_DAY,
         "pages": settings.DIGEST_MAX_PAGES,
     }
-    rows = _SELECT.fetch(
-        shape=shape, recipient=recipient, start=start, end=end, week=str(week), now=timezone.now()
-    )
+    values = {
+        "recipient": recipient,
+        "start": start,
+        "end": end,
+        "week": str(week),
+        "now": timezone.now(),
+    }
+    prefix = _PREFIX_PER_PAGE * settings.DIGEST_MAX_PAGES
+    rows = _SELECT.fetch(shape={**shape, "prefix": prefix}, **values)
+    if len(rows) < settings.DIGEST_MAX_PAGES:
+        rows = _SELECT.fetch(shape={**shape, "prefix": None}, **values)
     return sorted(rows, key=lambda post: (post.created_at, post.pk))
 
 
@@ -180,53 +233,72 @@ def digest_select(*, recipient: User, week: Week) -> list[Post]:
 MEMORIES_PER_DIGEST = 3
 
 
-def _same_week_of_earlier_years(week: Week, tz: str) -> Q:
-    """Created within week number `week.number` of an ISO year before `week.year`, in `tz`:
-    one range per year (Monday 00:00 to the next Monday 00:00, as the digest counts weeks), so
-    week 53 matches only the years that have one, and the days of a week that straddles New
-    Year count with it. Ranges of the creation time: the (created) index serves them."""
-    ranges = Q()
+def _same_week_of_earlier_years(week: Week, tz: str) -> list[tuple[datetime, datetime]]:
+    """Week number `week.number` of each ISO year before `week.year`, in `tz`: one range of
+    creation times per year (Monday 00:00 to the next Monday 00:00, as the digest counts
+    weeks), so week 53 matches only the years that have one, and the days of a week that
+    straddles New Year count with it. Ranges of the creation time: the (created) index serves
+    them."""
+    ranges = []
     for year in range(MIN_YEAR, week.year):
         try:
-            start, end = Week(year, week.number).bounds(tz)
+            ranges.append(Week(year, week.number).bounds(tz))
         except ValueError:  # no week 53 that year
             continue
-        ranges |= Q(created_at__gte=start, created_at__lt=end)
     return ranges
 
 
-def digest_memories_select(*, viewer: User, week: Week, digest: Digest | None = None):
-    """Up to MEMORIES_PER_DIGEST posts `viewer` can see now (their own included) from the same
-    ISO week number in earlier years, never one already shown as a memory in another of their
-    digests than `digest`; most important first (ties: earliest). A queryset (one query),
-    loaded like the feed's posts; empty when the viewer turned memories off."""
-    if not viewer.memories_enabled or week.year <= MIN_YEAR:
-        return posts_visible(viewer=viewer).none()
+def _memories_build(sentinels: Sentinels, *, years: int, elsewhere_only: bool, for_email: bool):
+    """The query of `digest_memories_select`, from sentinels: the viewer, one creation time
+    range per earlier year and, `elsewhere_only`, the digest whose own memories may be chosen
+    again. How many years there are, and how the posts are loaded, are its shape."""
+    viewer = sentinels.instance("viewer", User)
+    ranges = Q()
+    for index in range(years):
+        ranges |= Q(
+            created_at__gte=sentinels.datetime(f"start_{index}"),
+            created_at__lt=sentinels.datetime(f"end_{index}"),
+        )
     shown = DigestMemory.objects.filter(user=viewer, post=OuterRef("pk"))
-    if digest is not None:
-        shown = shown.exclude(digest=digest)
+    if elsewhere_only:
+        shown = shown.exclude(digest_id=sentinels.id("digest"))
     return (
-        posts_visible(viewer=viewer)
+        _posts_to_show(viewer=viewer, for_email=for_email)
         .in_circle_of(viewer)
-        .filter(_same_week_of_earlier_years(week, viewer.timezone))
+        .filter(ranges)
         .exclude(Exists(shown))
         .order_by("-importance", "created_at", "pk")[:MEMORIES_PER_DIGEST]
     )
 
 
+_MEMORIES = PrecompiledQuery(Post, _memories_build)
+
+
+def digest_memories_select(
+    *, viewer: User, week: Week, digest: Digest | None = None, for_email: bool = False
+) -> list[Post]:
+    """Up to MEMORIES_PER_DIGEST posts `viewer` can see now (their own included) from the same
+    ISO week number in earlier years, never one already shown as a memory in another of their
+    digests than `digest`; most important first (ties: earliest). One query (compiled once
+    per number of earlier years, `PrecompiledQuery`), loaded like the feed's posts or,
+    `for_email`, with what the email shows (`_posts_to_show`); none when the viewer turned
+    memories off."""
+    ranges = _same_week_of_earlier_years(week, viewer.timezone)
+    if not viewer.memories_enabled or not ranges:
+        return []
+    bounds = {}
+    for index, (start, end) in enumerate(ranges):
+        bounds[f"start_{index}"], bounds[f"end_{index}"] = start, end
+    return _MEMORIES.fetch(
+        shape={"years": len(ranges), "elsewhere_only": digest is not None, "for_email": for_email},
+        viewer=viewer,
+        digest=digest,
+        **bounds,
+    )
+
+
 def _memory_order(post: Post):
     return (-post.importance, post.created_at, post.pk)
-
-
-def digest_stored_memories(*, digest: Digest, viewer: User, for_email: bool = False) -> list[Post]:
-    """The memories stored with `digest` that `viewer` can see now (a post narrowed, deleted or
-    across a new block is left out), most important first; none when the viewer turned
-    memories off (no query). One query, photos included."""
-    if not viewer.memories_enabled:
-        return []
-    stored = DigestMemory.objects.filter(digest=digest, post=OuterRef("pk"))
-    posts = _posts_to_show(viewer=viewer, for_email=for_email).filter(Exists(stored))
-    return sorted(posts, key=_memory_order)
 
 
 def _posts_to_show(*, viewer: User, for_email: bool):
@@ -261,24 +333,22 @@ def _summary_unchanged(digest: Digest, posts: list[Post]) -> bool:
     return digest.summary_basis == summary_basis(posts)
 
 
-def _stored_posts_build(sentinels: Sentinels, *, for_email: bool):
-    """The posts of a stored digest that the viewer can see now, in the digest's order: like
-    the feed (`posts_visible`), or for the email only the author, text and photos."""
+def _stored_posts_build(sentinels: Sentinels, *, for_email: bool, memories: bool):
+    """The posts of a stored digest that the viewer can see now (`_posts_to_show`), in the
+    digest's order (`position`) and, with `memories`, the memories stored with it after them
+    (no position): one query."""
     viewer = sentinels.instance("viewer", User)
-    entries = DigestEntry.objects.filter(digest_id=sentinels.id("digest"), post=OuterRef("pk"))
-    if for_email:
-        posts = (
-            Post.objects.visible_to(viewer)
-            .select_related("author")
-            .with_photos_and_own_tags(viewer)
-        )
+    digest = sentinels.id("digest")
+    entries = DigestEntry.objects.filter(digest_id=digest)
+    posts = _posts_to_show(viewer=viewer, for_email=for_email)
+    if memories:
+        stored = DigestMemory.objects.filter(digest_id=digest).order_by().values("post_id")
+        ids = entries.order_by().values("post_id").union(stored, all=True)
+        posts = posts.filter(pk__in=ids)
     else:
-        posts = posts_visible(viewer=viewer)
-    return (
-        posts.filter(Exists(entries))
-        .annotate(position=Subquery(entries.values("position")[:1]))
-        .order_by("position")
-    )
+        posts = posts.filter(Exists(entries.filter(post=OuterRef("pk"))))
+    position = entries.filter(post=OuterRef("pk")).values("position")[:1]
+    return posts.annotate(position=Subquery(position)).order_by("position")
 
 
 _STORED_POSTS = PrecompiledQuery(Post, _stored_posts_build)
@@ -292,9 +362,14 @@ def digest_stored_page(
     The stored summary is shown only if it was written from exactly the posts still visible,
     with the same text: after an edit, a narrowed audience or a deletion (an empty entry) it
     may quote text that is gone, so a built-in one is written from what is visible now (SPEC
-    §5). `for_email`: the posts carry only what the email shows.
+    §5). Its memories are those stored with it that `viewer` can see now, most important
+    first; none when the viewer turned memories off. `for_email`: the posts carry only what
+    the email shows. One query, photos included.
     """
-    posts = _STORED_POSTS.fetch(shape={"for_email": for_email}, viewer=viewer, digest=digest.pk)
+    shape = {"for_email": for_email, "memories": viewer.memories_enabled}
+    rows = _STORED_POSTS.fetch(shape=shape, viewer=viewer, digest=digest.pk)
+    posts = [post for post in rows if post.position is not None]
+    memories = sorted((post for post in rows if post.position is None), key=_memory_order)
     summary, source = digest.summary, digest.summary_source
     if not _summary_unchanged(digest, posts):
         summary, source = summary_builtin(posts), SOURCE_BUILTIN
@@ -305,9 +380,25 @@ def digest_stored_page(
         summary=summary,
         summary_source=source,
         posts=posts,
-        memories=digest_stored_memories(digest=digest, viewer=viewer, for_email=for_email),
+        memories=memories,
         digest=digest,
         first_week=first_week,
+    )
+
+
+def digest_built_page(*, digest: Digest, posts: list[Post], memories: list[Post]) -> DigestPage:
+    """`digest` as its owner sees it right after it was stored from `posts` and `memories`,
+    which were selected as them (`digest_select`, `digest_memories_select(for_email=True)`)
+    the moment before: the page `digest_stored_page(for_email=True)` would read again."""
+    return DigestPage(
+        week=digest.iso_week,
+        starts_at=digest.starts_at,
+        ends_at=digest.ends_at,
+        summary=digest.summary,
+        summary_source=digest.summary_source,
+        posts=list(posts),
+        memories=sorted(memories, key=_memory_order),
+        digest=digest,
     )
 
 
