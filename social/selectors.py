@@ -660,6 +660,11 @@ def _notifications_with_actors(viewer, notifications: list[Notification], **rows
         .select_related("actor", "comment")
         .order_by("-created_at", "-pk")
     )
+    return _notifications_given_rows(notifications, rows)
+
+
+def _notifications_given_rows(notifications: list[Notification], rows) -> list[Notification]:
+    """`_notifications_with_actors` once the visible actor rows are read (newest first)."""
     by_notification: dict[int, list[NotificationActor]] = {}
     for row in rows:
         by_notification.setdefault(row.notification_id, []).append(row)
@@ -751,17 +756,46 @@ def notifications_unread_count(*, viewer) -> int:
     return rows[0].unread if rows else 0
 
 
+def _between_build(sentinels: Sentinels, *, kinds: tuple, actors: bool):
+    # One shape per set of kinds (a handful): the kinds are written in, the rest is bound.
+    viewer = sentinels.instance("viewer", User)
+    now, start, end = (sentinels.datetime(name) for name in ("now", "start", "end"))
+    if not actors:
+        return (
+            Notification.objects.visible_to(viewer, now=now)
+            .filter(kind__in=kinds, created_at__gte=start, created_at__lt=end)
+            .order_by("created_at", "id")
+        )
+    # The visible actor rows of those same notifications, read by the same filter.
+    return (
+        NotificationActor.objects.visible_to(viewer, now=now)
+        .filter(
+            notification__kind__in=kinds,
+            notification__created_at__gte=start,
+            notification__created_at__lt=end,
+        )
+        .select_related("actor", "comment")
+        .order_by("-created_at", "-pk")
+    )
+
+
+_BETWEEN = PrecompiledQuery(Notification, _between_build)
+_BETWEEN_ROWS = PrecompiledQuery(NotificationActor, _between_build)
+
+
 def notifications_between(*, viewer, start, end, kinds) -> list[Notification]:
     """`viewer`'s notifications of `kinds` with activity in [start, end) that they may still
-    see, oldest first (the weekly digest email): two queries."""
+    see, oldest first (the weekly digest email): two queries, compiled once (every digest
+    email asks)."""
     if not kinds:
         return []
-    notifications = list(
-        Notification.objects.visible_to(viewer)
-        .filter(kind__in=list(kinds), created_at__gte=start, created_at__lt=end)
-        .order_by("created_at", "id")
-    )
-    return _notifications_with_actors(viewer, notifications)
+    values = {"viewer": viewer, "now": timezone.now(), "start": start, "end": end}
+    kinds = tuple(sorted(kinds))
+    notifications = _BETWEEN.fetch(shape={"kinds": kinds, "actors": False}, **values)
+    if not notifications:
+        return []
+    rows = _BETWEEN_ROWS.fetch(shape={"kinds": kinds, "actors": True}, **values)
+    return _notifications_given_rows(notifications, rows)
 
 
 def notification_email_items(*, viewer, claim: str, kinds) -> list[Notification]:

@@ -21,7 +21,7 @@ from connections.tests.factories import TagFactory, TagMembershipFactory, connec
 from intentional.db import PrecompiledQuery, prepares_statements
 from social import selectors
 from social import services as social_services
-from social.models import Comment, Notification, Post, User
+from social.models import Comment, Notification, NotificationKind, Post, User
 from social.tests.factories import CommentFactory, PostFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -239,3 +239,36 @@ def test_the_profile_lookups_follow_blocks_mutes_and_each_pair(circles):
     with time_machine.travel(timezone.now() + timedelta(hours=2), tick=False):
         person = connections_selectors.person_for(viewer=ana, username="cy", with_mute=True)
         assert not person.muted
+
+
+def test_the_weekly_notifications_follow_visible_to_for_each_viewer_and_each_moment(
+    circles, django_capture_on_commit_callbacks
+):
+    """The digest email's list (compiled once per set of kinds) for two recipients in a row,
+    each kind set apart, a commenter muted until a moment that passes, and a comment deleted."""
+    ana, bo, cy = circles["ana"], circles["bo"], circles["cy"]
+    start = timezone.now() - timedelta(days=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        social_services.comment_create(author=ana, post_id=circles["cy_all"].pk, body="one")
+        reply = social_services.comment_create(author=cy, post_id=circles["cy_all"].pk, body="2")
+    end = timezone.now() + timedelta(days=1)
+    after_you = [NotificationKind.COMMENT_AFTER_YOU]
+    every_kind = list(NotificationKind.values)
+
+    def listed(viewer, kinds) -> list[tuple[str, list[str]]]:
+        found = selectors.notifications_between(viewer=viewer, start=start, end=end, kinds=kinds)
+        return [(n.kind, [actor.username for actor in n.actors]) for n in found]
+
+    for _round in range(2):
+        assert listed(ana, after_you) == [("comment_after_you", ["cy"])]
+        assert listed(bo, after_you) == [("comment_after_you", ["cy"])]
+        assert listed(cy, after_you) == []
+        assert listed(cy, every_kind) == [("comment_on_your_post", ["ana"])]
+    connection_services.mute_create(
+        user=ana, username="cy", until=timezone.now() + timedelta(hours=1)
+    )
+    assert listed(ana, after_you) == [] and listed(bo, after_you) != []
+    with time_machine.travel(timezone.now() + timedelta(hours=2), tick=False):
+        assert listed(ana, after_you) == [("comment_after_you", ["cy"])]
+    Comment.objects.filter(pk=reply.pk).delete()
+    assert listed(ana, after_you) == listed(bo, after_you) == []
