@@ -13,9 +13,8 @@ from django.utils.translation import pgettext
 from digest.photos import photo_thumbnail_absolute_url
 from digest.selectors import DigestPage
 from digest.tokens import unsubscribe_url
-from intentional.db import PrecompiledQuery, Sentinels
 from intentional.languages import recipient_language
-from social.models import EmailChoice, Notification, User
+from social.models import EmailChoice, User
 from social.selectors import notifications_between
 
 
@@ -85,39 +84,13 @@ def _digest_email_message(*, page: DigestPage, user: User) -> EmailMultiAlternat
 
 def _weekly_notifications(*, user: User, page: DigestPage) -> list:
     """The week's notifications `user` chose to get weekly, as `notifications_between` gives
-    them. Most weeks a person has none of those kinds at all, and `notifications_between`
-    (through `Notification.visible_to`) takes far longer to build than to run: it is asked
-    only if the week holds at least one of their notifications of those kinds, visible or
-    not (one small query, compiled once)."""
+    them (compiled once: one query when the week holds none)."""
     weekly = sorted(
         kind for kind, choice in user.email_choices().items() if choice == EmailChoice.WEEKLY
     )
     if not weekly:
         return []
-    some = _ANY_OF_THE_WEEK.fetch(
-        shape={"kinds": tuple(weekly)}, recipient=user, start=page.starts_at, end=page.ends_at
-    )
-    if not some:
-        return []
     return notifications_between(viewer=user, start=page.starts_at, end=page.ends_at, kinds=weekly)
-
-
-def _any_of_the_week_build(sentinels: Sentinels, *, kinds: tuple[str, ...]):
-    """One notification of `kinds` of the recipient's in the week, if any: whether to ask
-    `notifications_between` at all (it alone decides what the email shows)."""
-    return (
-        Notification.objects.filter(  # audience-ok: only whether to ask notifications_between
-            recipient_id=sentinels.id("recipient"),
-            kind__in=kinds,
-            created_at__gte=sentinels.datetime("start"),
-            created_at__lt=sentinels.datetime("end"),
-        )
-        .order_by()
-        .only("pk")[:1]
-    )
-
-
-_ANY_OF_THE_WEEK = PrecompiledQuery(Notification, _any_of_the_week_build)
 
 
 def _entry(post, user: User, zone: ZoneInfo, date_format: str) -> dict:

@@ -6,6 +6,7 @@ each week once."""
 import random
 from collections import Counter
 from datetime import timedelta
+from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -324,29 +325,28 @@ def test_a_failure_before_the_send_gives_the_claim_back(monkeypatch):
 
 
 @pytest.mark.django_db
-def test_notifications_are_asked_for_only_when_the_week_holds_one(monkeypatch):
+def test_the_week_s_notifications_cost_one_query_when_there_are_none(
+    django_assert_num_queries,
+):
+    """The email's notification list is asked for every person (compiled once): one query
+    when the week holds none of theirs, two when it does, and listed."""
     circle = make_circle()
     mine = post_at(circle.me, at("2026-02-03 09:00", "UTC"), 2.0, body="My post")
     post_at(circle.alice, at("2026-02-04 10:00", "UTC"), 3.0)
-    asked = Counter()
-    ask = emails.notifications_between
-
-    def counted(**arguments):
-        asked["notifications"] += 1
-        return ask(**arguments)
-
-    monkeypatch.setattr(emails, "notifications_between", counted)
-    with time_machine.travel(NOW, tick=False):
-        assert digest_deliver(user_id=circle.me.pk, week=W6) == SENT
-    assert asked["notifications"] == 0
-    # A comment notification of the week (weekly by default): asked, and listed.
+    page = SimpleNamespace(
+        starts_at=at("2026-02-02 00:00", "UTC"), ends_at=at("2026-02-09 00:00", "UTC")
+    )
+    with django_assert_num_queries(1):
+        assert emails._weekly_notifications(user=circle.me, page=page) == []
+    # A comment notification of the week (weekly by default): listed.
     with time_machine.travel("2026-02-04 10:00:00+00:00", tick=False):
         comment = social_services.comment_create(author=circle.bob, post_id=mine.pk, body="Lovely")
         social_services.comment_notify(comment_id=comment.pk)
-    DigestDelivery.objects.update(status=DigestDelivery.Status.FAILED)
+    with django_assert_num_queries(2):
+        [listed] = emails._weekly_notifications(user=circle.me, page=page)
+    assert [actor.pk for actor in listed.actors] == [circle.bob.pk]
     with time_machine.travel(NOW, tick=False):
         assert digest_deliver(user_id=circle.me.pk, week=W6) == SENT
-    assert asked["notifications"] == 1
     assert "Bob commented on your post" in mail.outbox[-1].body
 
 
