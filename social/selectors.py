@@ -756,23 +756,31 @@ def notifications_unread_count(*, viewer) -> int:
     return rows[0].unread if rows else 0
 
 
-def _between_build(sentinels: Sentinels, *, kinds: tuple, actors: bool):
+def _between_values(sentinels: Sentinels):
+    return (sentinels.instance("viewer", User), sentinels.datetime("now")), {
+        "created_at__gte": sentinels.datetime("start"),
+        "created_at__lt": sentinels.datetime("end"),
+    }
+
+
+def _between_build(sentinels: Sentinels, *, kinds: tuple):
     # One shape per set of kinds (a handful): the kinds are written in, the rest is bound.
-    viewer = sentinels.instance("viewer", User)
-    now, start, end = (sentinels.datetime(name) for name in ("now", "start", "end"))
-    if not actors:
-        return (
-            Notification.objects.visible_to(viewer, now=now)
-            .filter(kind__in=kinds, created_at__gte=start, created_at__lt=end)
-            .order_by("created_at", "id")
-        )
-    # The visible actor rows of those same notifications, read by the same filter.
+    (viewer, now), window = _between_values(sentinels)
+    return (
+        Notification.objects.visible_to(viewer, now=now)
+        .filter(kind__in=kinds, **window)
+        .order_by("created_at", "id")
+    )
+
+
+def _between_rows_build(sentinels: Sentinels, *, kinds: tuple):
+    # The visible actor rows of the same notifications, read by the same filter.
+    (viewer, now), window = _between_values(sentinels)
     return (
         NotificationActor.objects.visible_to(viewer, now=now)
         .filter(
             notification__kind__in=kinds,
-            notification__created_at__gte=start,
-            notification__created_at__lt=end,
+            **{f"notification__{lookup}": value for lookup, value in window.items()},
         )
         .select_related("actor", "comment")
         .order_by("-created_at", "-pk")
@@ -780,7 +788,7 @@ def _between_build(sentinels: Sentinels, *, kinds: tuple, actors: bool):
 
 
 _BETWEEN = PrecompiledQuery(Notification, _between_build)
-_BETWEEN_ROWS = PrecompiledQuery(NotificationActor, _between_build)
+_BETWEEN_ROWS = PrecompiledQuery(NotificationActor, _between_rows_build)
 
 
 def notifications_between(*, viewer, start, end, kinds) -> list[Notification]:
@@ -791,10 +799,10 @@ def notifications_between(*, viewer, start, end, kinds) -> list[Notification]:
         return []
     values = {"viewer": viewer, "now": timezone.now(), "start": start, "end": end}
     kinds = tuple(sorted(kinds))
-    notifications = _BETWEEN.fetch(shape={"kinds": kinds, "actors": False}, **values)
+    notifications = _BETWEEN.fetch(shape={"kinds": kinds}, **values)
     if not notifications:
         return []
-    rows = _BETWEEN_ROWS.fetch(shape={"kinds": kinds, "actors": True}, **values)
+    rows = _BETWEEN_ROWS.fetch(shape={"kinds": kinds}, **values)
     return _notifications_given_rows(notifications, rows)
 
 
